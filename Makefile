@@ -1,0 +1,100 @@
+# tuoyu — make demo / make test. Each step is skipped when its stamp is newer than its input.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+TUOYU := $(PY) -m tuoyu
+VAR := var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL_BASE ?= postgresql://postgres@127.0.0.1:5432
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo serve setup test test-sqlite test-postgres lint format browser clean messages
+
+# ---- set-up ------------------------------------------------------------------------------
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VAR)/static/.collected: node_modules/.installed $(VENV)/.installed $(shell find src/tuoyu -path '*/static/*' -type f 2>/dev/null)
+	mkdir -p $(VAR)
+	$(TUOYU) collectstatic --noinput -v 0
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed $(VAR)/static/.collected
+
+# ---- demo --------------------------------------------------------------------------------
+demo: setup
+	$(TUOYU) migrate --noinput -v 0
+	$(TUOYU) seed --scale district --seed 1 --if-empty
+	@echo "演示账号（密码 demo-pass-2020）："
+	@$(TUOYU) demo_accounts | column -t -s $$'\t' | head -n 40
+	@echo "……完整列表：$(TUOYU) demo_accounts"
+	@echo "服务地址：http://$(HOST):$(PORT)/"
+	$(TUOYU) runserver $(HOST):$(PORT) --noreload
+
+serve: setup
+	$(TUOYU) runserver $(HOST):$(PORT) --noreload
+
+# ---- tests -------------------------------------------------------------------------------
+# Browser tests drive Debian's chromium; never a browser download.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "安装 chromium 与中文字体（Debian 软件包）…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null) \
+	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null); \
+	fi
+
+test: $(VENV)/.installed-test node_modules/.installed browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "==== 测试：SQLite ===="
+	TUOYU_VAR_DIR=$(CURDIR)/$(VAR)/test TUOYU_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+	  DATABASE_URL= $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres:
+	@db=tuoyu_test_$$$$; \
+	if ! $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL_BASE)/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!! PostgreSQL 不可用（$(PG_URL_BASE)）：已跳过 PostgreSQL 测试轮次 !!!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  if [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then echo "REQUIRE_POSTGRES=1：失败"; exit 1; fi; \
+	  exit 0; \
+	fi; \
+	echo "==== 测试：PostgreSQL（数据库 $$db）===="; \
+	$(PY) -c "import psycopg; c=psycopg.connect('$(PG_URL_BASE)/postgres', autocommit=True); c.execute('CREATE DATABASE $$db'); c.close()" || exit 1; \
+	trap "$(PY) -c \"import psycopg; c=psycopg.connect('$(PG_URL_BASE)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $$db WITH (FORCE)'); c.execute('DROP DATABASE IF EXISTS test_$$db WITH (FORCE)'); c.close()\"" EXIT; \
+	TUOYU_VAR_DIR=$(CURDIR)/$(VAR)/test TUOYU_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+	  DATABASE_URL=$(PG_URL_BASE)/$$db $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages:
+	cd src/tuoyu && ../../$(TUOYU) makemessages -l en --no-obsolete && ../../$(TUOYU) compilemessages -l en
+
+clean:
+	rm -rf $(VAR)/static $(VAR)/test

@@ -1,0 +1,79 @@
+"""Departments, the leading group and the demo accounts of API-CONTRACT §7."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.hashers import make_password
+
+from tuoyu.accounts import services
+from tuoyu.accounts.models import Department, Position, User
+
+DEMO_PASSWORD = "demo-pass-2020"
+
+# username → department code (API-CONTRACT §7, plus the filing reviewers of P-REG-12).
+DEPARTMENT_ACCOUNTS = {
+    "weijian": ("health", "区卫健局工作人员"),
+    "jiaoti": ("education", "区教体局工作人员"),
+    "minzheng": ("civil_affairs", "区民政局工作人员"),
+    "shiyedengji": ("public_institution_registration", "区事业单位登记管理局工作人员"),
+    "shichang": ("market_regulation", "区市场监管局工作人员"),
+    "caizheng": ("finance", "区财政局工作人员"),
+    "xiaofang": ("fire_rescue", "区消防救援大队工作人员"),
+    "gongan": ("public_security", "区公安分局工作人员"),
+    "zhujian": ("housing", "区住建局工作人员"),
+    "fuji": ("mch_centre", "区妇计中心工作人员"),
+}
+TOWNSHIP_ACCOUNTS = {"duohu": "330703001"}
+
+HOLDERS = [
+    ("组长", "陈建国", "区政府副区长"),
+    ("副组长", "王丽华", "区政府办公室副主任"),
+    ("副组长（卫健）", "李志强", "区卫健局局长"),
+    ("办公室主任", "张晓燕", "区卫健局副局长"),
+]
+
+
+def demo_password_hash() -> str:
+    # One hash for every generated account: hashing thousands of passwords one by one
+    # would dominate the province-scale seed.
+    return make_password(DEMO_PASSWORD, salt="tuoyudemo")
+
+
+def generate(ctx) -> None:
+    from tuoyu.regions.models import Region
+
+    services.departments_load()
+    services.positions_load()
+    for title, name, post in HOLDERS:
+        position = Position.objects.get(title=title)
+        if not position.holdings.exists():
+            services.position_assign_holder(
+                acting_user=None,
+                position=position,
+                holder_name=name,
+                holder_post=post,
+                started_on=dt.date(2020, 10, 31),
+            )
+    for username, (code, display) in DEPARTMENT_ACCOUNTS.items():
+        if not User.objects.filter(username=username).exists():
+            services.user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                department=Department.objects.get(code=code),
+            )
+    for username, code in TOWNSHIP_ACCOUNTS.items():
+        township = Region.objects.filter(code=code).first()
+        if township and not User.objects.filter(username=username).exists():
+            services.user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=f"{township.name}工作人员",
+                township=township,
+            )
+    if not User.objects.filter(username="pingtai").exists():
+        services.user_create(
+            username="pingtai", password=DEMO_PASSWORD, display_name="平台运维", is_staff=True
+        )
+    ctx.shared["demo_password_hash"] = demo_password_hash()

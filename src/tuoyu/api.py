@@ -1,0 +1,116 @@
+"""The /api/v1 root: one NinjaAPI, routers from each app, errors rendered once as RFC 9457
+problem details (API-CONTRACT §0)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tuoyu.accounts.auth import TokenAuth
+from tuoyu.core.errors import DomainError
+
+PROBLEM = "application/problem+json"
+
+api = NinjaAPI(
+    title="托育服务监管平台接口",
+    version="1.0.0",
+    description="金东区托育服务监管平台对外接口（API-CONTRACT）。除 /public/ 外均需 Bearer 令牌。",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problem(request, status: int, title: str, errors: list[dict], type_: str = "about:blank"):
+    return api.create_response(
+        request,
+        {"type": type_, "title": title, "status": status, "errors": errors},
+        status=status,
+        temporal_response=None,
+    )
+
+
+def _problem_response(request, body: dict, status: int):
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _problem_response(request, exc.problem(), exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        field = ".".join(loc) or None
+        kind = err.get("type", "invalid")
+        code = {"missing": "required"}.get(kind, kind)
+        message = {
+            "missing": "缺少必填字段",
+            "string_type": "应为字符串",
+            "int_parsing": "应为整数",
+            "int_type": "应为整数",
+            "bool_parsing": "应为 true 或 false",
+            "bool_type": "应为 true 或 false",
+            "datetime_from_date_parsing": "时间格式错误，应为 ISO 8601",
+            "datetime_parsing": "时间格式错误，应为 ISO 8601",
+            "date_from_datetime_parsing": "日期格式错误，应为 YYYY-MM-DD",
+            "date_parsing": "日期格式错误，应为 YYYY-MM-DD",
+            "enum": "取值不在允许范围内",
+            "literal_error": "取值不在允许范围内",
+            "json_invalid": "请求体不是合法的 JSON",
+        }.get(kind, "字段取值无效")
+        errors.append({"field": field, "code": code, "message": message})
+    body = {"type": "about:blank", "title": "请求未通过校验", "status": 422, "errors": errors}
+    return _problem_response(request, body, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    body = {
+        "type": "about:blank",
+        "title": "未认证",
+        "status": 401,
+        "errors": [{"code": "not_authenticated", "message": "缺少或无效的访问令牌"}],
+    }
+    response = _problem_response(request, body, 401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    body = {
+        "type": "about:blank",
+        "title": "未找到",
+        "status": 404,
+        "errors": [{"code": "not_found", "message": "记录不存在或无权访问"}],
+    }
+    return _problem_response(request, body, 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    body = {
+        "type": "about:blank",
+        "title": str(exc),
+        "status": exc.status_code,
+        "errors": [{"code": "http_error", "message": str(exc)}],
+    }
+    return _problem_response(request, body, exc.status_code)
+
+
+def _mount() -> None:
+    from tuoyu.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router, tags=["区划"])
+
+
+_mount()

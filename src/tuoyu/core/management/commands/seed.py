@@ -1,0 +1,39 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tuoyu.core import seeding
+
+
+class Command(BaseCommand):
+    help = "生成确定性的演示/压测数据：--scale district|city|province --seed N"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(seeding.SCALES), default="district")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--today", help="以该日期为“今天”生成历史数据（YYYY-MM-DD）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="数据库中已有区划数据时跳过（make demo 用）"
+        )
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args, scale, seed, today, if_empty, quiet, **options):
+        from tuoyu.regions.models import Region
+
+        if if_empty and Region.objects.exists():
+            self.stdout.write("已有数据，跳过生成。")
+            return
+        try:
+            day = dt.date.fromisoformat(today) if today else None
+        except ValueError as exc:
+            raise CommandError("--today 格式应为 YYYY-MM-DD") from exc
+        ctx = seeding.run(
+            scale=scale,
+            seed=seed,
+            district_code=settings.TUOYU_DISTRICT_CODE,
+            today=day,
+            stdout=self.stdout,
+            quiet=quiet,
+        )
+        self.stdout.write(self.style.SUCCESS(f"已生成 {ctx.scale.name} 规模数据（seed={seed}）"))

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AffordableDesignation(models.Model):
+    """P-MODE-2: 普惠 status as a dated designation with its decision document. The history
+    (never overwritten; withdrawal sets `ends_on`) drives subsidies (P-SUB-1, P-SUB-2) and
+    target P-TGT-9."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="affordable_designations"
+    )
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("终止日期"), null=True, blank=True)
+    decision_ref = models.CharField(_("认定文号"), max_length=100)
+    decision_document = models.FileField(_("认定文件"), upload_to="affordable/%Y/", blank=True)
+    withdrawal_ref = models.CharField(_("撤销文号"), max_length=100, blank=True)
+    withdrawal_reason = models.TextField(_("撤销原因"), blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution", "-starts_on"]
+        verbose_name = _("普惠性认定")
+        verbose_name_plural = _("普惠性认定")
+        constraints = [
+            models.CheckConstraint(
+                name="affordable_end_after_start",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} 普惠 {self.starts_on}–{self.ends_on or ''}"

