@@ -24,15 +24,6 @@ api = NinjaAPI(
 )
 
 
-def problem(request, status: int, title: str, errors: list[dict], type_: str = "about:blank"):
-    return api.create_response(
-        request,
-        {"type": type_, "title": title, "status": status, "errors": errors},
-        status=status,
-        temporal_response=None,
-    )
-
-
 def _problem_response(request, body: dict, status: int):
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM
@@ -108,9 +99,19 @@ def on_http_error(request, exc: HttpError):
 
 
 def _mount() -> None:
+    from tuoyu.filings.api import router as filings_router
+    from tuoyu.institutions.api.classes import router as classes_router
+    from tuoyu.institutions.api.public import router as public_router
+    from tuoyu.institutions.api.public_filings import router as public_filings_router
+    from tuoyu.institutions.api.registrations import router as registrations_router
     from tuoyu.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router, tags=["区划"])
+    api.add_router("/registrations", registrations_router, tags=["登记推送"])
+    api.add_router("/institutions", classes_router, tags=["班级"])
+    api.add_router("/public/filings", public_filings_router, tags=["公开查询"])
+    api.add_router("/public", public_router, tags=["公开查询"])
+    api.add_router("/filings", filings_router, tags=["备案"])
 
 
 _mount()

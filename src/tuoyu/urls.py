@@ -11,5 +11,7 @@ urlpatterns = [
     path("policy/", include("tuoyu.policy.urls")),
     path("audit/", include("tuoyu.audit.urls")),
     path("accounts/", include("tuoyu.accounts.urls")),
+    path("institutions/", include("tuoyu.institutions.urls")),
+    path("filings/", include("tuoyu.filings.urls")),
     path("", include("tuoyu.web.urls")),
 ]

@@ -40,9 +40,10 @@ from tuoyu.policy.loader import (
     versions,
     versions_at,
 )
-from tuoyu.policy.schema import ClassStandard, Policy, Target
+from tuoyu.policy.schema import CLASS_TYPES, ClassStandard, Policy, Target
 
 __all__ = [
+    "CLASS_TYPES",
     "DEFAULT_DIR",
     "ClassStandard",
     "ParamMeta",

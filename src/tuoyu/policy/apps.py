@@ -19,7 +19,7 @@ class PolicyConfig(AppConfig):
         setting_changed.connect(_policy_dir_changed, dispatch_uid="tuoyu.policy.dir_changed")
         try:
             loader.reload()
-        except loader.PolicyDataError:
+        except ImproperlyConfigured:  # PolicyDataError: file, line and key already named
             raise
         except Exception as exc:  # an unexpected failure still names the directory
             raise ImproperlyConfigured(

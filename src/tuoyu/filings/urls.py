@@ -1,0 +1,4 @@
+from tuoyu.filings import views
+
+app_name = "filings"
+urlpatterns = views.urlpatterns

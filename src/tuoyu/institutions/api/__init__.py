@@ -1,0 +1,1 @@
+"""API routers for institutions, mounted by tuoyu.api."""

@@ -1,0 +1,6 @@
+from tuoyu.institutions.views import affordable, chains, directory, registration
+
+app_name = "institutions"
+urlpatterns = (
+    registration.urlpatterns + directory.urlpatterns + chains.urlpatterns + affordable.urlpatterns
+)

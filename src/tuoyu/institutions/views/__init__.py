@@ -1,0 +1,1 @@
+"""Views for institutions; each module exposes `urlpatterns`, joined in institutions/urls.py."""
