@@ -36,8 +36,8 @@ HOLDERS = [
 
 def demo_password_hash() -> str:
     # One hash for every generated account: hashing thousands of passwords one by one
-    # would dominate the province-scale seed.
-    return make_password(DEMO_PASSWORD, salt="tuoyudemo")
+    # would dominate the province-scale seed. Demo data only; people set their own.
+    return make_password(DEMO_PASSWORD)
 
 
 def generate(ctx) -> None:
@@ -55,11 +55,12 @@ def generate(ctx) -> None:
                 holder_post=post,
                 started_on=dt.date(2020, 10, 31),
             )
+    password = demo_password_hash()
     for username, (code, display) in DEPARTMENT_ACCOUNTS.items():
         if not User.objects.filter(username=username).exists():
             services.user_create(
                 username=username,
-                password=DEMO_PASSWORD,
+                password_hash=password,
                 display_name=display,
                 department=Department.objects.get(code=code),
             )
@@ -68,12 +69,12 @@ def generate(ctx) -> None:
         if township and not User.objects.filter(username=username).exists():
             services.user_create(
                 username=username,
-                password=DEMO_PASSWORD,
+                password_hash=password,
                 display_name=f"{township.name}工作人员",
                 township=township,
             )
     if not User.objects.filter(username="pingtai").exists():
         services.user_create(
-            username="pingtai", password=DEMO_PASSWORD, display_name="平台运维", is_staff=True
+            username="pingtai", password_hash=password, display_name="平台运维", is_staff=True
         )
-    ctx.shared["demo_password_hash"] = demo_password_hash()
+    ctx.shared["demo_password_hash"] = password

@@ -143,13 +143,16 @@ def user_create(
     *,
     acting_user=None,
     username: str,
-    password: str | None,
+    password: str | None = None,
     display_name: str = "",
     department: Department | None = None,
     township=None,
     institution=None,
     is_staff: bool = False,
+    password_hash: str | None = None,
 ) -> User:
+    """`password_hash` (an already-hashed password) lets generated accounts share one hash;
+    people's accounts pass `password`."""
     if department is not None:
         kind = User.ScopeKind.DEPARTMENT
     elif township is not None:
@@ -171,7 +174,9 @@ def user_create(
         institution=institution,
         is_staff=is_staff,
     )
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()

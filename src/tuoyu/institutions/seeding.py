@@ -83,7 +83,9 @@ def generate(ctx) -> None:
     if Institution.objects.exists():
         ctx.log("已有机构数据，跳过机构生成。")
         return
-    townships = list(Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"))
+    townships = list(
+        Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent").order_by("code")
+    )
     if not townships:
         raise RuntimeError("请先加载区划数据（regions）")
     count = ctx.scale.institutions

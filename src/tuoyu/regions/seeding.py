@@ -48,9 +48,9 @@ def _township_series(rng, years: list[int]) -> dict[int, dict[str, int]]:
 
 def generate(ctx) -> None:
     counts = regions_load_from_division(code=ctx.region_root_code)
-    ctx.stdout.write(
+    ctx.log(
         f"区划：{counts['name']}（{counts['code']}）新增 {counts['created']}，"
-        f"更新 {counts['updated']}，共 {sum(counts['levels'].values())} 个\n"
+        f"更新 {counts['updated']}，共 {sum(counts['levels'].values())} 个"
     )
     root = ctx.region_root_code
     years = list(range(FIRST_YEAR, ctx.year + 1))
@@ -77,7 +77,7 @@ def generate(ctx) -> None:
     result = region_statistics_save_many(
         rows=rows, source=SOURCE_SEED, detail={"seed": True, "root": root}
     )
-    ctx.stdout.write(
+    ctx.log(
         f"年度统计 {years[0]}–{years[-1]}：{len(townships)} 个镇乡街道，"
-        f"新增 {result.created}，更新 {result.updated}，未变化 {result.unchanged}\n"
+        f"新增 {result.created}，更新 {result.updated}，未变化 {result.unchanged}"
     )
