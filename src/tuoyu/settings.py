@@ -10,6 +10,9 @@ Variables (all optional for the demo):
   TUOYU_PUBLIC_BASE_URL base URL printed into receipts' QR codes
   TUOYU_VAR_DIR         where the SQLite database, keys and uploads live (default ./var)
   TUOYU_NODE_MODULES    where npm installed front-end assets (default ./node_modules)
+  TUOYU_DISTRICT_CODE   the district this installation serves (default 330703, Jindong)
+  TUOYU_POLICY_DIR      the district's own policy YAML (default: src/tuoyu/policy/data)
+  TUOYU_LOGIN_MAX_FAILURES / TUOYU_LOGIN_WINDOW_MINUTES   login throttle (5 in 15 minutes)
 """
 
 import os

@@ -20,24 +20,38 @@ class NavEntry:
 ENTRIES: list[NavEntry] = [
     NavEntry(_("首页"), "web:home", None, "house"),
     NavEntry(
-        _("托育机构"), "institutions:list", "institutions.view_directory", "building",
+        _("托育机构"),
+        "institutions:list",
+        "institutions.view_directory",
+        "building",
         _("按镇街、状态、模式、普惠、连锁查询托育机构，导出名单，查看机构全部信息"),
     ),
     NavEntry(
-        _("登记信息"), "institutions:registrations", "institutions.view_registrations",
+        _("登记信息"),
+        "institutions:registrations",
+        "institutions.view_registrations",
         "inbox",
         _("登记机关推送、录入或导入的登记、变更、注销信息；已登记未备案机构及逾期提醒"),
     ),
     NavEntry(
-        _("我的备案"), "filings:mine", "filings.file_own", "file-earmark-text",
+        _("我的备案"),
+        "filings:mine",
+        "filings.file_own",
+        "file-earmark-text",
         _("在线填报备案信息、班级与材料，提交审核，查看进度与退回意见，下载备案回执"),
     ),
     NavEntry(
-        _("备案审核"), "filings:queue", "filings.review", "clipboard-check",
+        _("备案审核"),
+        "filings:queue",
+        "filings.review",
+        "clipboard-check",
         _("按本部门负责的审核事项（消防、安全、食品、卫生保健）审核备案申请"),
     ),
     NavEntry(
-        _("连锁与普惠"), "institutions:chains", "institutions.manage_chains", "diagram-3",
+        _("连锁与普惠"),
+        "institutions:chains",
+        "institutions.manage_chains",
+        "diagram-3",
         _("连锁经营协议（范围、上限、有效期）与普惠性托育机构认定、撤销"),
     ),
     NavEntry(
