@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,15 +16,19 @@ pytestmark = pytest.mark.django_db
 
 
 def ctx(seed: int = 7, year: int = 2025):
-    return SimpleNamespace(
-        scale="district",
-        rng=random.Random(seed),
+    import datetime as dt
+
+    from tuoyu.core.seeding import SCALES, SeedContext
+
+    ctx = SeedContext(
+        scale=SCALES["district"],
+        seed=seed,
         district_code=DISTRICT,
-        region_root_code=DISTRICT,
-        year=year,
-        progress=lambda iterable, total=None, desc=None: iterable,
+        today=dt.date(year, 6, 30),
         stdout=io.StringIO(),
     )
+    ctx.rng = random.Random(seed)
+    return ctx
 
 
 def state():
