@@ -13,6 +13,7 @@ from django.db import transaction
 
 from tuoyu.accounts.models import User
 from tuoyu.audit.services import audit_record
+from tuoyu.core.bulk import bulk_insert
 from tuoyu.core.identifiers import make_uscc
 from tuoyu.core.names import person_name, street_address
 from tuoyu.institutions.models import Institution
@@ -121,7 +122,7 @@ def generate(ctx) -> None:
                 registered_at=registered_at,
             )
         )
-    Institution.objects.bulk_create(institutions, batch_size=1000)
+    bulk_insert(Institution, institutions)
     created = list(Institution.objects.order_by("id").values_list("id", "uscc", "name"))
     password = ctx.shared.get("demo_password_hash")
     width = max(2, len(str(len(created))))
@@ -135,7 +136,7 @@ def generate(ctx) -> None:
         )
         for n, (pk, _uscc, name) in enumerate(created, start=1)
     ]
-    User.objects.bulk_create(users, batch_size=1000)
+    bulk_insert(User, users)
     audit_record(
         action="seed.institutions_generated",
         object_type="institutions.institution",
