@@ -93,8 +93,15 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# English catalogs, one per app (zh-hans msgids need none). -P keeps an app's selectors.py
+# from shadowing the standard library module when run from the app folder.
+I18N_APPS := web accounts audit regions policy
 messages:
-	cd src/tuoyu && ../../$(TUOYU) makemessages -l en --no-obsolete && ../../$(TUOYU) compilemessages -l en
+	for app in $(I18N_APPS); do \
+	  (cd src/tuoyu/$$app && $(CURDIR)/$(PY) -P -m tuoyu makemessages -l en --no-obsolete --no-location \
+	   && $(CURDIR)/$(PY) -P -m tuoyu compilemessages -l en) || exit 1; \
+	done
+	-rmdir src/tuoyu/locale 2>/dev/null
 
 clean:
 	rm -rf $(VAR)/static $(VAR)/test

@@ -24,6 +24,7 @@ class Scope:
     township_id: int | None = None
     township_code: str | None = None
     institution_id: int | None = None
+    registration_authority: str | None = None
 
     @property
     def is_district(self) -> bool:
@@ -56,6 +57,15 @@ class Scope:
             return qs.filter(**{f"{code_field}__startswith": self.township_code})
         return qs.none()
 
+    def registrations(self, qs: QuerySet, *, authority_field: str = "authority") -> QuerySet:
+        """Registration records (P-REG-11): 区卫健局 receives them all; a registration
+        authority sees what it registered; nobody else sees any."""
+        if self.is_health_bureau:
+            return qs
+        if self.kind == "department" and self.registration_authority:
+            return qs.filter(**{authority_field: self.registration_authority})
+        return qs.none()
+
     def audit_events(self, qs: QuerySet) -> QuerySet:
         if self.kind == "system" or (
             self.kind == "department" and self.department_code in DISTRICT_WIDE_AUDIT_DEPARTMENTS
@@ -80,4 +90,7 @@ def scope_for(user) -> Scope:
         township_id=user.township_id,
         township_code=township.code if township else None,
         institution_id=user.institution_id,
+        registration_authority=(user.department.registration_authority or None)
+        if user.department_id
+        else None,
     )

@@ -108,16 +108,16 @@ def format_value(value: Any, unit: str = "") -> str:
 
 
 def format_target(target: Target, unit: str = "") -> str:
-    by = _("截至 %(day)s") % {"day": target.deadline.isoformat()}
+    by = _("（截至 %(day)s）") % {"day": target.deadline.isoformat()}
     if target.kind == "trend":
         base = (
             _("较 %(year)s 年明显提高") % {"year": target.baseline_year}
             if target.baseline_year
             else _("明显提高")
         )
-        return f"{base}（{by}）"
+        return f"{base}{by}"
     op = "≥" if target.comparison == ">=" else ">"
-    return f"{op} {_with_unit(target.value, unit)}（{by}）"
+    return f"{op} {_with_unit(target.value, unit)}{by}"
 
 
 def policy_page(raw_date: str | None) -> PolicyPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=4)
@@ -23,9 +24,11 @@ def branding() -> dict:
     if names is None:
         # Before the region tree is loaded: a neutral name; nothing is cached.
         _names.cache_clear()
-        return {"platform_name": "托育服务监管平台", "authority_name": "卫生健康局"}
+        return {"platform_name": _("托育服务监管平台"), "authority_name": _("卫生健康局")}
     district, city = names
+    # The place names are data and stay as they are; the words around them are translated.
     return {
-        "platform_name": f"{district}托育服务监管平台",
-        "authority_name": f"{city}{district}卫生健康局",
+        "platform_name": _("%(district)s托育服务监管平台") % {"district": district},
+        "authority_name": _("%(city)s%(district)s卫生健康局")
+        % {"city": city, "district": district},
     }
