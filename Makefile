@@ -101,7 +101,6 @@ messages:
 	  (cd src/tuoyu/$$app && $(CURDIR)/$(PY) -P -m tuoyu makemessages -l en --no-obsolete --no-location \
 	   && $(CURDIR)/$(PY) -P -m tuoyu compilemessages -l en) || exit 1; \
 	done
-	-rmdir src/tuoyu/locale 2>/dev/null
 
 clean:
 	rm -rf $(VAR)/static $(VAR)/test
