@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("tuoyu.accounts.urls")),
     path("institutions/", include("tuoyu.institutions.urls")),
     path("filings/", include("tuoyu.filings.urls")),
+    path("public/", include(("tuoyu.institutions.views.public", "public"))),
     path("", include("tuoyu.web.urls")),
 ]

@@ -47,6 +47,9 @@ class FilingApplication(models.Model):
     # Proposed facts (filed facts of the institution, classes, staff summary): applied to
     # the institution when approved.
     facts = models.JSONField(_("申报内容"), default=dict)
+    # The filed facts as they stood when the application was (last) submitted: with `facts`
+    # this gives the before/after of every change (P-FIL-3 history).
+    facts_before = models.JSONField(_("变更前内容"), default=dict, blank=True)
     subjects = models.JSONField(_("审核事项"), default=list)
     reason = models.TextField(_("申请说明"), blank=True)
     commitment_accepted = models.BooleanField(_("已签署承诺书"), default=False)
@@ -57,11 +60,14 @@ class FilingApplication(models.Model):
     )
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    awaiting_decision_since = models.DateTimeField(_("待决定起始时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_note = models.TextField(_("决定意见"), blank=True)
+    # The filing number issued when this (initial) application was approved.
+    filing_number = models.CharField(_("备案编号"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -164,3 +170,18 @@ class FilingMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+
+class FilingNumberSequence(models.Model):
+    """The last filing number issued in a year (P-REG-12 receipts). Numbers are drawn under a
+    row lock (select_for_update), so concurrent approvals never share or skip a number."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    last_number = models.PositiveIntegerField(_("已发最大序号"), default=0)
+
+    class Meta:
+        verbose_name = _("备案编号序列")
+        verbose_name_plural = _("备案编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -17,6 +17,7 @@ from tuoyu.core.bulk import bulk_insert
 from tuoyu.core.identifiers import make_uscc
 from tuoyu.core.names import person_name, street_address
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.services.registration import seed_registration_events
 from tuoyu.regions.models import Region
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -143,3 +144,4 @@ def generate(ctx) -> None:
         detail={"institutions": len(created), "accounts": len(users), "seed": ctx.seed},
     )
     ctx.shared["institution_ids"] = [pk for pk, _, _ in created]
+    seed_registration_events(ctx, ctx.shared["institution_ids"])

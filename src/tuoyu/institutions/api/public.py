@@ -1,3 +1,131 @@
-from ninja import Router
+"""GET /api/v1/public/institutions (API-CONTRACT §6): filed institutions for the public.
+
+No token (`auth=None`), never any personal data. Mounted under /public by tuoyu.api.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
+
+from tuoyu.institutions.models import CareClass
+from tuoyu.institutions.selectors import public as selectors
 
 router = Router()
+
+
+class PublicInstitutionQuery(Schema):
+    q: str | None = Field(None, max_length=100, description="机构名称（包含）或统一社会信用代码")
+    township: str | None = Field(None, description="镇乡街道区划代码（9 位）")
+    affordable: bool | None = Field(None, description="true 只列普惠性机构，false 只列非普惠")
+    age_months: int | None = Field(
+        None,
+        ge=0,
+        le=1200,
+        description="婴幼儿月龄：只列有可接收该月龄班级（按现行设置标准的班型年龄段）的机构",
+    )
+    page: int = Field(
+        1, ge=1, le=selectors.MAX_PAGE, description=f"页码，每页 {selectors.PAGE_SIZE} 条"
+    )
+
+    @field_validator("q", "township", "affordable", "age_months", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value):
+        # `?q=&township=` from a plain HTML form means "not given".
+        return None if value == "" else value
+
+    @field_validator("page", mode="before")
+    @classmethod
+    def _blank_page_is_first(cls, value):
+        return 1 if value == "" else value
+
+
+class TownshipOut(Schema):
+    code: str = Field(..., examples=["330703001"])
+    name: str = Field(..., examples=["多湖街道"])
+
+
+class ClassOut(Schema):
+    class_type: CareClass.ClassType = Field(
+        ...,
+        description="infant 乳儿班 / toddler_small 托小班 / toddler_large 托大班 / mixed 混合班",
+    )
+    capacity: int = Field(..., description="核定人数")
+    vacancies: int = Field(..., description="空余托位 = 核定人数 − 在托人数")
+
+
+class InspectionOut(Schema):
+    date: dt.date
+    result: str
+
+
+class PublicInstitutionOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    township: TownshipOut
+    address: str
+    affordable: bool = Field(..., description="今日是否为普惠性托育机构（P-MODE-2）")
+    filing_number: str
+    filed_on: dt.date
+    classes: list[ClassOut]
+    monthly_fee_yuan: int | None = Field(..., description="月收费（元，整数）")
+    credit_rating: str | None = Field(..., description="信用等级；监管模块上线前为 null")
+    last_inspection: InspectionOut | None = Field(
+        ..., description="最近一次检查 {date, result}；监管模块上线前为 null"
+    )
+
+
+class PublicInstitutionPageOut(Schema):
+    count: int = Field(..., description="符合条件的机构总数")
+    results: list[PublicInstitutionOut]
+
+
+@router.get(
+    "/institutions",
+    auth=None,
+    response=PublicInstitutionPageOut,
+    summary="已备案托育机构公开查询",
+    description=(
+        "无需令牌。只列出备案有效（已备案、未注销）的托育机构，不含任何个人信息。"
+        f"每页 {selectors.PAGE_SIZE} 条，按机构名称排序；超出末页返回空 results。"
+        "age_months 按现行《托育机构设置标准》的班型年龄段（含下限、不含上限）筛选；"
+        "vacancies 目前等于核定人数（在托儿童数据上线后为核定人数减在托人数）；"
+        "credit_rating、last_inspection 在监管模块上线前为 null。"
+        "参数无效时返回 422（problem+json，含 field 与 code），如 unknown_region。"
+    ),
+    operation_id="public_institutions_list",
+)
+def public_institutions_list(request, filters: Query[PublicInstitutionQuery]):
+    qs = selectors.public_institutions(
+        q=filters.q,
+        township=filters.township,
+        affordable=filters.affordable,
+        age_months=filters.age_months,
+    )
+    page = selectors.public_institutions_page(qs, filters.page)
+    return {
+        "count": page.count,
+        "results": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "uscc": r.uscc,
+                "township": r.township,
+                "address": r.address,
+                "affordable": r.affordable,
+                "filing_number": r.filing_number,
+                "filed_on": r.filed_on,
+                "classes": [
+                    {"class_type": c.class_type, "capacity": c.capacity, "vacancies": c.vacancies}
+                    for c in r.classes
+                ],
+                "monthly_fee_yuan": r.monthly_fee_yuan,
+                "credit_rating": r.credit_rating,
+                "last_inspection": r.last_inspection,
+            }
+            for r in page.results
+        ],
+    }

@@ -19,6 +19,10 @@ class AffordableDesignation(models.Model):
     decision_document = models.FileField(_("认定文件"), upload_to="affordable/%Y/", blank=True)
     withdrawal_ref = models.CharField(_("撤销文号"), max_length=100, blank=True)
     withdrawal_reason = models.TextField(_("撤销原因"), blank=True)
+    withdrawn_at = models.DateTimeField(_("撤销登记时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -37,3 +41,10 @@ class AffordableDesignation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} 普惠 {self.starts_on}–{self.ends_on or ''}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def applies_on(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -65,7 +65,8 @@ class Institution(models.Model):
         db_index=True,
     )
     registration_authority = models.CharField(_("登记机关"), max_length=40)
-    registered_at = models.DateTimeField(_("登记时间"))
+    # Indexed: the "registered, not yet filed" list sorts and flags overdue by it.
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     deregistered_at = models.DateTimeField(_("注销登记时间"), null=True, blank=True)
 
     # --- filed facts (P-REG-12; set when a filing or change is approved) ---
@@ -109,6 +110,9 @@ class Institution(models.Model):
     opening_hours = models.CharField(_("服务时间"), max_length=100, blank=True)
     monthly_fee_yuan = models.PositiveIntegerField(_("月收费（元）"), null=True, blank=True)
     serves_meals = models.BooleanField(_("提供膳食"), default=False)
+    # Filed staff summary: {role: {"count": n, "certified": n}} (P-STD-2); the workforce
+    # issue keeps the individual staff records.
+    staff_summary = models.JSONField(_("人员配备概况"), default=dict, blank=True)
     chain_agreement = models.ForeignKey(
         "institutions.ChainAgreement",
         on_delete=models.PROTECT,

@@ -35,11 +35,18 @@ class RegistrationEvent(models.Model):
     )
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     response = models.JSONField(_("应答"), default=dict)
+    # {field: [before, after]} of the registration facts this event changed (empty for a
+    # first registration); with the rows of one institution, the history of its changes.
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("登记信息推送")
         verbose_name_plural = _("登记信息推送")
+        indexes = [
+            # An authority's own events, newest first (the registrations page).
+            models.Index(fields=["authority", "-received_at"], name="regevent_authority_recv"),
+        ]
 
     def __str__(self) -> str:
         return self.event_id

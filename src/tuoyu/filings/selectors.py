@@ -1,0 +1,474 @@
+"""Reads of the filing workflow, each with the caller's scope applied.
+
+Who sees which application:
+- an institution: its own applications;
+- 区卫健局 (decides, P-REG-12): every application of the district;
+- a subject reviewer (区消防救援大队, 区住建局, 区公安分局, 区市场监管局, 区妇计中心): applications
+  that have a review of one of its subjects, in any state;
+- a township: applications of institutions in its township (read only);
+- anyone else: none. Outside the scope is 404, as for what does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuoyu.accounts.scopes import scope_for
+from tuoyu.core.errors import NotFound
+from tuoyu.filings import checks
+from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
+from tuoyu.institutions.models import ChainAgreement, Institution
+from tuoyu.regions.models import Region
+
+OPEN = ("draft", "in_review", "returned", "awaiting_decision")
+SECONDS_PER_DAY = 86400
+
+
+def _subjects_of(user) -> list[str]:
+    if getattr(user, "scope_kind", None) != "department" or not user.department_id:
+        return []
+    return list(user.department.review_subjects or [])
+
+
+def applications_for(*, acting_user) -> QuerySet[FilingApplication]:
+    qs = FilingApplication.objects.select_related("institution", "institution__township")
+    scope = scope_for(acting_user)
+    if scope.is_health_bureau:
+        return qs
+    if scope.kind == "department":
+        subjects = _subjects_of(acting_user)
+        if not subjects:
+            return qs.none()
+        has_review = SubjectReview.objects.filter(
+            application_id=OuterRef("pk"), subject__in=subjects
+        )
+        return qs.filter(Exists(has_review))
+    return scope.filter(qs, institution="institution_id", township="institution__township_id")
+
+
+def application_get(*, acting_user, pk: int) -> FilingApplication:
+    application = (
+        applications_for(acting_user=acting_user)
+        .select_related("decided_by", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def own_institution(*, acting_user) -> Institution:
+    """The institution of an institution account (404 for anyone else)."""
+    if getattr(acting_user, "scope_kind", None) != "institution" or not acting_user.institution_id:
+        raise NotFound()
+    return Institution.objects.select_related("township", "community", "chain_agreement").get(
+        pk=acting_user.institution_id
+    )
+
+
+def open_application(institution: Institution) -> FilingApplication | None:
+    return (
+        FilingApplication.objects.filter(institution=institution, status__in=OPEN)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def application_history(*, acting_user, institution: Institution) -> list[FilingApplication]:
+    """Every application of the institution (newest first) that the caller may see, each
+    with `.changes`: [(label, before, after)] of the facts it changed (P-FIL-3 history)."""
+    apps = list(
+        applications_for(acting_user=acting_user)
+        .filter(institution=institution)
+        .select_related("decided_by")
+        .order_by("-created_at")
+    )
+    labels = {f.name: f.label for f in checks.BASIC_FACTS}
+    for app in apps:
+        app.changes = fact_changes(app, labels)
+    return apps
+
+
+def fact_changes(application: FilingApplication, labels: dict | None = None) -> list[tuple]:
+    """Before/after of every fact an application changes (basic facts, staff, classes)."""
+    labels = labels or {f.name: f.label for f in checks.BASIC_FACTS}
+    before = application.facts_before or {}
+    after = application.facts or {}
+    rows = []
+    if application.kind == FilingApplication.Kind.CANCELLATION:
+        c = after.get("cancellation") or {}
+        return [
+            (_("备案状态"), _("已备案"), _("注销（%(day)s）") % {"day": c.get("cancelled_on", "")})
+        ]
+    b_basic, a_basic = before.get("basic") or {}, after.get("basic") or {}
+    names = (
+        checks.changed_fact_names(b_basic, a_basic)
+        if application.kind == FilingApplication.Kind.CHANGE
+        else [n for n in checks.BASIC_FACT_NAMES if a_basic.get(n) not in (None, "")]
+    )
+    for name in names:
+        rows.append(
+            (
+                labels.get(name, name),
+                fact_display(name, b_basic.get(name)),
+                fact_display(name, a_basic.get(name)),
+            )
+        )
+    for c in after.get("classes") or []:
+        label = {"name": c["name"], "n": c["capacity"]}
+        if c["action"] == "add":
+            rows.append((_("班级"), "—", _("新增 %(name)s（%(n)s 人）") % label))
+        elif c["action"] == "close":
+            rows.append((_("班级"), _("%(name)s（%(n)s 人）") % label, _("撤销")))
+    if application.kind == FilingApplication.Kind.CHANGE and checks._staff_changed(
+        before.get("staff") or {}, after.get("staff") or {}
+    ):
+        rows.append(
+            (_("人员配备"), _staff_text(before.get("staff")), _staff_text(after.get("staff")))
+        )
+    return rows
+
+
+def fact_rows(application: FilingApplication) -> list[tuple[str, str]]:
+    """(label, shown value) of every basic fact of the application, in form order."""
+    basic = application.facts.get("basic") or {}
+    return [(f.label, fact_display(f.name, basic.get(f.name))) for f in checks.BASIC_FACTS]
+
+
+def waited_days(since: dt.datetime | None) -> float | None:
+    if since is None:
+        return None
+    return round((timezone.now() - since).total_seconds() / SECONDS_PER_DAY, 1)
+
+
+def fact_display(name, value):
+    if value in (None, ""):
+        return "—"
+    if name in checks.CHOICES:
+        try:
+            return str(checks.CHOICES[name](value).label)
+        except ValueError:
+            return value
+    if name in ("township", "community"):
+        region = Region.objects.filter(code=value).only("name").first()
+        return region.name if region else value
+    if name == "serves_meals":
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def _staff_text(staff) -> str:
+    if not staff:
+        return "—"
+    parts = []
+    for role, label in checks.STAFF_ROLES:
+        row = staff.get(role) or {}
+        if row.get("count"):
+            parts.append(f"{label}{row['count']}")
+    return "、".join(parts) or "—"
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+def review_queue(*, acting_user) -> QuerySet[SubjectReview]:
+    """Pending reviews of the caller's subjects, oldest first (P-REG-12 scope: a reviewer
+    sees only its own subjects)."""
+    subjects = _subjects_of(acting_user)
+    return (
+        SubjectReview.objects.filter(
+            subject__in=subjects,
+            status=SubjectReview.Status.PENDING,
+            application__status__in=("in_review", "returned"),
+        )
+        .select_related("application", "institution", "institution__township")
+        .order_by("opened_at", "pk")
+    )
+
+
+def decision_queue(*, acting_user) -> QuerySet[FilingApplication]:
+    """Applications waiting for 区卫健局's decision (only for those who decide)."""
+    if not acting_user.has_perm("filings.decide"):
+        return FilingApplication.objects.none()
+    return (
+        applications_for(acting_user=acting_user)
+        .filter(status="awaiting_decision")
+        .order_by("awaiting_decision_since", "pk")
+    )
+
+
+def review_get_for_action(*, acting_user, pk: int) -> SubjectReview:
+    """A review the caller may decide: its subject must be one of the caller's (else 404)."""
+    review = (
+        SubjectReview.objects.select_related("application", "institution")
+        .filter(pk=pk, subject__in=_subjects_of(acting_user))
+        .first()
+    )
+    if review is None:
+        raise NotFound()
+    return review
+
+
+def reviews_of(application: FilingApplication) -> list[SubjectReview]:
+    """Every review row of an application (rounds in order), with `.waited_days`."""
+    now = timezone.now()
+    rows = list(
+        SubjectReview.objects.filter(application=application)
+        .select_related("reviewer")
+        .order_by("round", "subject", "pk")
+    )
+    for r in rows:
+        end = r.decided_at or now
+        r.waited_days = round((end - r.opened_at).total_seconds() / SECONDS_PER_DAY, 1)
+    return rows
+
+
+@dataclass(frozen=True)
+class SubjectStatus:
+    subject: str
+    label: str
+    status: str
+    status_label: str
+    round: int
+    opened_at: dt.datetime
+    decided_at: dt.datetime | None
+    waited_days: float
+    reasons: list
+    comment: str
+    reviewer_department: str
+
+
+def subject_statuses(application: FilingApplication) -> list[SubjectStatus]:
+    """The current (latest) state of each subject, with how long it waited (P-REG-14: the
+    time each step takes is measured). Returned subjects show every reason."""
+    latest: dict[str, SubjectReview] = {}
+    for r in reviews_of(application):
+        latest[r.subject] = r
+    out = []
+    for subject in Subject.values:
+        r = latest.get(subject)
+        if r is None:
+            continue
+        out.append(
+            SubjectStatus(
+                subject=subject,
+                label=str(Subject(subject).label),
+                status=r.status,
+                status_label=str(r.get_status_display()),
+                round=r.round,
+                opened_at=r.opened_at,
+                decided_at=r.decided_at,
+                waited_days=r.waited_days,
+                reasons=list(r.reasons or []),
+                comment=r.comment,
+                reviewer_department=r.reviewer_department,
+            )
+        )
+    return out
+
+
+def returned_reasons(application: FilingApplication) -> list[tuple[str, str, list]]:
+    """(subject label, department, reasons) of every subject that returned the application in
+    its latest round."""
+    return [
+        (s.label, s.reviewer_department, s.reasons)
+        for s in subject_statuses(application)
+        if s.status == SubjectReview.Status.RETURNED
+    ]
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    subject: str
+    label: str
+    decided: int
+    pending: int
+    average_days: float | None
+    median_days: float | None
+    max_days: float | None
+    pending_oldest_days: float | None
+
+
+def waiting_report(*, acting_user, since: dt.date | None = None) -> list[WaitingRow]:
+    """How long each subject's reviews waited (P-REG-14), over the reviews the caller may
+    see: decided reviews (decided − opened) and the still-pending ones (now − opened)."""
+    apps = applications_for(acting_user=acting_user)
+    qs = SubjectReview.objects.filter(application__in=apps.values("pk")).exclude(
+        status=SubjectReview.Status.SUPERSEDED
+    )
+    if since is not None:
+        qs = qs.filter(opened_at__date__gte=since)
+    if (
+        getattr(acting_user, "scope_kind", None) == "department"
+        and not scope_for(acting_user).is_health_bureau
+    ):
+        qs = qs.filter(subject__in=_subjects_of(acting_user))
+    now = timezone.now()
+    decided: dict[str, list[float]] = {s: [] for s in Subject.values}
+    pending: dict[str, list[float]] = {s: [] for s in Subject.values}
+    for subject, status, opened, closed in qs.values_list(
+        "subject", "status", "opened_at", "decided_at"
+    ).iterator():
+        if status == SubjectReview.Status.PENDING:
+            pending[subject].append((now - opened).total_seconds() / SECONDS_PER_DAY)
+        elif closed is not None:
+            decided[subject].append((closed - opened).total_seconds() / SECONDS_PER_DAY)
+    rows = []
+    for subject in Subject.values:
+        d = decided[subject]
+        p = pending[subject]
+        rows.append(
+            WaitingRow(
+                subject=subject,
+                label=str(Subject(subject).label),
+                decided=len(d),
+                pending=len(p),
+                average_days=round(sum(d) / len(d), 1) if d else None,
+                median_days=round(statistics.median(d), 1) if d else None,
+                max_days=round(max(d), 1) if d else None,
+                pending_oldest_days=round(max(p), 1) if p else None,
+            )
+        )
+    return rows
+
+
+# --- materials -----------------------------------------------------------------------------
+
+
+def materials_of(application: FilingApplication, *, include_superseded: bool = False):
+    qs = FilingMaterial.objects.filter(application=application).order_by("kind", "-uploaded_at")
+    if not include_superseded:
+        qs = qs.filter(superseded=False)
+    return qs
+
+
+def material_get(*, acting_user, pk: int) -> FilingMaterial:
+    """A material the caller may download: the institution's own, 区卫健局, and the
+    reviewers of the application's subjects. Townships see the facts, not the scans."""
+    material = FilingMaterial.objects.select_related("application").filter(pk=pk).first()
+    if material is None:
+        raise NotFound()
+    if getattr(acting_user, "scope_kind", None) == "township":
+        raise NotFound()
+    application_get(acting_user=acting_user, pk=material.application_id)
+    return material
+
+
+# --- chains (P-REG-13) ---------------------------------------------------------------------
+
+
+def chain_agreement_covering(institution: Institution, on_date: dt.date) -> ChainAgreement | None:
+    """The chain agreement under which `institution` (a branch) is filed through the
+    simplified path on `on_date`, or None (full path).
+
+    Covered when the institution names an agreement (`chain_agreement`), its township is one
+    of the agreement's townships, the agreement applies that day (valid_from..valid_until,
+    and not ended early) and the branch fits the cap: the branches already filed under the
+    agreement, plus this one, are at most `max_branches`.
+    """
+    if not institution.chain_agreement_id:
+        return None
+    agreement = ChainAgreement.objects.filter(pk=institution.chain_agreement_id).first()
+    if agreement is None:
+        return None
+    if not (agreement.valid_from <= on_date <= agreement.valid_until):
+        return None
+    ended_on = getattr(agreement, "ended_on", None)
+    if ended_on is not None and on_date > ended_on:
+        return None
+    if not agreement.townships.filter(pk=institution.township_id).exists():
+        return None
+    filed_branches = (
+        Institution.objects.filter(
+            chain_agreement=agreement, filing_status=Institution.FilingStatus.FILED
+        )
+        .exclude(pk=institution.pk)
+        .count()
+    )
+    if filed_branches + 1 > agreement.max_branches:
+        return None
+    return agreement
+
+
+# --- public verification (no login; never personal data) -------------------------------------
+
+
+def filing_verify(number: str) -> dict | None:
+    """API-CONTRACT §6 `GET /api/v1/public/filings/{n}` and the receipt's QR page."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    row = (
+        Institution.objects.filter(filing_number=number)
+        .values("name", "uscc", "filed_on", "filing_status", "filing_cancelled_on")
+        .first()
+    )
+    if row is None:
+        return None
+    valid = row["filing_status"] == Institution.FilingStatus.FILED
+    return {
+        "valid": valid,
+        "institution": row["name"],
+        "uscc": row["uscc"],
+        "filed_on": row["filed_on"],
+        "status": "filed" if valid else "cancelled",
+        "cancelled_on": row["filing_cancelled_on"],
+    }
+
+
+def verify_url(number: str) -> str:
+    """What the receipt's QR code opens (settings.TUOYU_PUBLIC_BASE_URL)."""
+    base = settings.TUOYU_PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}/filings/verify/{number}/"
+
+
+# --- the institution for receipts and lists -------------------------------------------------
+
+
+def receipt_institution(*, acting_user, institution_id: int) -> Institution:
+    """An institution with a filing number whose receipt the caller may download."""
+    scope = scope_for(acting_user)
+    institution = (
+        scope.institutions(Institution.objects.select_related("township"))
+        .filter(pk=institution_id)
+        .exclude(filing_number__isnull=True)
+        .first()
+    )
+    if institution is None:
+        raise NotFound()
+    return institution
+
+
+def district_townships() -> QuerySet[Region]:
+    """Townships of the district (reference data: every account may read it)."""
+    return Region.objects.filter(
+        level=Region.Level.TOWNSHIP, code__startswith=settings.TUOYU_DISTRICT_CODE
+    ).order_by("code")
+
+
+def township_villages(township_code: str | None) -> QuerySet[Region]:
+    """Villages and communities of one township (the community select of the form)."""
+    if not township_code:
+        return Region.objects.none()
+    return Region.objects.filter(level=Region.Level.VILLAGE, parent__code=township_code).order_by(
+        "code"
+    )
+
+
+def applications_list(*, acting_user, status: str | None = None, kind: str | None = None):
+    qs = applications_for(acting_user=acting_user).prefetch_related(
+        Prefetch("reviews", queryset=SubjectReview.objects.order_by("subject", "round"))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-submitted_at", "-created_at")

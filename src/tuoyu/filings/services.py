@@ -1,0 +1,887 @@
+"""Writes of the filing (备案) workflow: P-REG-12, P-REG-13, P-FIL-1..3.
+
+Every function here is one transaction that appends its audit event(s).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tuoyu import policy
+from tuoyu.audit.services import audit_record, diff
+from tuoyu.core.errors import DomainError, NotFound, OutOfScope
+from tuoyu.filings import checks, selectors
+from tuoyu.filings.models import (
+    FilingApplication,
+    FilingMaterial,
+    FilingNumberSequence,
+    SubjectReview,
+)
+from tuoyu.institutions.models import CareClass, Institution
+from tuoyu.institutions.services.classes import (
+    care_class_create,
+    care_class_withdraw,
+    care_classes_close,
+    care_classes_file,
+)
+from tuoyu.institutions.services.filed_facts import filed_facts_apply
+
+OPEN_STATUSES = (
+    FilingApplication.Status.DRAFT,
+    FilingApplication.Status.IN_REVIEW,
+    FilingApplication.Status.RETURNED,
+    FilingApplication.Status.AWAITING_DECISION,
+)
+
+
+@transaction.atomic
+def filing_cancel(
+    *, institution: Institution, acting_user, reason: str, cancelled_on: dt.date, source: str
+) -> None:
+    """P-FIL-3: the filing of `institution` is cancelled (注销) — on a deregistration push
+    (`source="deregistration"`) or on the institution's request (`source="request"`).
+
+    Filing status → cancelled with the date; every open or filed class is closed; an open
+    application is withdrawn (its pending subject reviews superseded). Idempotent: calling it
+    again for a cancelled institution changes nothing and records nothing.
+    """
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.filing_status == Institution.FilingStatus.CANCELLED:
+        return
+    now = timezone.now()
+    before = {
+        "filing_status": institution.filing_status,
+        "filing_cancelled_on": institution.filing_cancelled_on,
+    }
+    withdrawn = []
+    for application in FilingApplication.objects.select_for_update().filter(
+        institution=institution, status__in=OPEN_STATUSES
+    ):
+        SubjectReview.objects.filter(
+            application=application, status=SubjectReview.Status.PENDING
+        ).update(status=SubjectReview.Status.SUPERSEDED, decided_at=now)
+        application.status = FilingApplication.Status.WITHDRAWN
+        application.decided_at = now
+        application.decision_note = reason
+        application.save(update_fields=["status", "decided_at", "decision_note"])
+        withdrawn.append(application.pk)
+        audit_record(
+            action="filing.application_withdrawn",
+            actor=acting_user,
+            obj=application,
+            changes={"status": ["open", FilingApplication.Status.WITHDRAWN]},
+            detail={"reason": reason, "source": source},
+        )
+    closed = list(
+        CareClass.objects.filter(institution=institution)
+        .exclude(status=CareClass.Status.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    CareClass.objects.filter(pk__in=closed).update(
+        status=CareClass.Status.CLOSED, closed_on=cancelled_on
+    )
+    institution.filing_status = Institution.FilingStatus.CANCELLED
+    institution.filing_cancelled_on = cancelled_on
+    institution.save(update_fields=["filing_status", "filing_cancelled_on", "updated_at"])
+    audit_record(
+        action="filing.cancelled",
+        actor=acting_user,
+        obj=institution,
+        changes={
+            "filing_status": [before["filing_status"], institution.filing_status],
+            "filing_cancelled_on": [before["filing_cancelled_on"], cancelled_on],
+        },
+        detail={
+            "reason": reason,
+            "source": source,
+            "classes_closed": closed,
+            "applications_withdrawn": withdrawn,
+            "filing_number": institution.filing_number,
+        },
+    )
+
+
+# =========================================================================================
+# The workflow. Transitions of an application, in one table (P-REG-12): any other move is
+# `invalid_transition` (409).
+# =========================================================================================
+
+S = FilingApplication.Status
+TRANSITIONS: dict[str, dict[str, str]] = {
+    # institution edits its draft or a returned application (status unchanged)
+    "edit": {S.DRAFT: S.DRAFT, S.RETURNED: S.RETURNED},
+    # first submission: reviewed on its subjects …
+    "submit": {S.DRAFT: S.IN_REVIEW},
+    # … or, touching no subject (a fee change, a cancellation request), straight to 区卫健局
+    "submit_for_decision": {S.DRAFT: S.AWAITING_DECISION},
+    # P-REG-13: a chain branch within its agreement is filed at submission
+    "chain_file": {S.DRAFT: S.APPROVED},
+    # resubmission after a return re-opens the returned subjects only
+    "resubmit": {S.RETURNED: S.IN_REVIEW},
+    # a subject reviewer returns: the application goes back to the institution
+    "return": {S.IN_REVIEW: S.RETURNED, S.RETURNED: S.RETURNED},
+    # a subject reviewer approves (the application moves on when all subjects passed)
+    "review": {S.IN_REVIEW: S.IN_REVIEW, S.RETURNED: S.RETURNED},
+    "all_subjects_passed": {S.IN_REVIEW: S.AWAITING_DECISION},
+    # 区卫健局 decides
+    "approve": {S.AWAITING_DECISION: S.APPROVED},
+    "reject": {S.AWAITING_DECISION: S.REJECTED},
+    # the institution withdraws (or the filing is cancelled while an application is open)
+    "withdraw": {
+        S.DRAFT: S.WITHDRAWN,
+        S.IN_REVIEW: S.WITHDRAWN,
+        S.RETURNED: S.WITHDRAWN,
+        S.AWAITING_DECISION: S.WITHDRAWN,
+    },
+}
+
+
+def transition_target(application: FilingApplication, action: str) -> str:
+    """The status `action` leads to from the application's status, or `invalid_transition`."""
+    target = TRANSITIONS[action].get(application.status)
+    if target is None:
+        raise DomainError(
+            "invalid_transition",
+            f"申请当前状态为“{application.get_status_display()}”，不能执行此操作",
+            field="status",
+            status=409,
+        )
+    return target
+
+
+def _audit_transition(application, *, actor, action, before, detail=None):
+    audit_record(
+        action=f"filing.{action}",
+        actor=actor,
+        obj=application,
+        changes={"status": [before, application.status]} if before != application.status else {},
+        detail={"kind": application.kind, "round": application.round, **(detail or {})},
+    )
+
+
+def _local_date(moment) -> dt.date:
+    return policy.as_date(moment)
+
+
+def _own_application(acting_user, application: FilingApplication) -> FilingApplication:
+    """Lock the application; only the institution's own account edits or submits it (any
+    other caller: 404, no existence leak)."""
+    if getattr(acting_user, "institution_id", None) != application.institution_id:
+        raise NotFound()
+    return FilingApplication.objects.select_for_update().get(pk=application.pk)
+
+
+# --- starting applications ---------------------------------------------------------------
+
+
+@transaction.atomic
+def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingApplication:
+    """Open a draft: an initial filing (P-REG-12) for a registered, not yet filed institution,
+    or a change filing (P-FIL-3) for a filed one. The draft is prefilled with the
+    registration facts (initial) or the filed facts (change).
+
+    Errors (409): institution_deregistered, filing_cancelled, already_filed, not_filed,
+    application_open.
+    """
+    if getattr(acting_user, "institution_id", None) != institution.pk:
+        raise NotFound()
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.is_deregistered:
+        raise DomainError(
+            "institution_deregistered", "机构已注销登记，不能办理备案", field="uscc", status=409
+        )
+    if institution.filing_status == Institution.FilingStatus.CANCELLED:
+        raise DomainError("filing_cancelled", "机构备案已注销，不能再办理备案或变更", status=409)
+    if kind == FilingApplication.Kind.INITIAL and institution.filing_status not in (
+        Institution.FilingStatus.NOT_FILED,
+    ):
+        if institution.filing_status == Institution.FilingStatus.FILED:
+            raise DomainError("already_filed", "机构已备案，请办理备案变更", status=409)
+        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+    if kind == FilingApplication.Kind.CHANGE and (
+        institution.filing_status != Institution.FilingStatus.FILED
+    ):
+        raise DomainError("not_filed", "机构尚未备案，不能办理备案变更", status=409)
+    if kind not in (FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE):
+        raise DomainError("kind_invalid", "申请类型无效", field="kind")
+    if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
+        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+    facts = checks.institution_facts(institution)
+    draft_facts = {"basic": facts["basic"], "staff": facts["staff"], "classes_close": []}
+    try:
+        with transaction.atomic():
+            application = FilingApplication.objects.create(
+                institution=institution,
+                kind=kind,
+                status=S.DRAFT,
+                facts=draft_facts,
+                facts_before=facts if kind == FilingApplication.Kind.CHANGE else {},
+                created_by=acting_user,
+            )
+    except IntegrityError as exc:  # filing_one_open_application
+        raise DomainError("application_open", "已有正在办理的备案申请", status=409) from exc
+    _audit_transition(application, actor=acting_user, action="started", before=None)
+    return application
+
+
+# --- editing a draft ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def filing_update_basic(*, acting_user, application: FilingApplication, data: dict):
+    """Save the basic-facts section (validated for format; completeness is checked at
+    submission)."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    cleaned = checks.clean_basic(data, institution=application.institution)
+    before = application.facts.get("basic") or {}
+    application.facts = {**application.facts, "basic": cleaned}
+    application.save(update_fields=["facts"])
+    audit_record(
+        action="filing.facts_saved",
+        actor=acting_user,
+        obj=application,
+        changes=diff(before, cleaned),
+        detail={"section": "basic"},
+    )
+    return application
+
+
+@transaction.atomic
+def filing_update_staff(*, acting_user, application: FilingApplication, staff: dict):
+    """Save the staff summary: counts by role and how many hold certificates (P-STD-2)."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    cleaned = checks.clean_staff(staff)
+    before = application.facts.get("staff") or {}
+    application.facts = {**application.facts, "staff": cleaned}
+    application.save(update_fields=["facts"])
+    audit_record(
+        action="filing.facts_saved",
+        actor=acting_user,
+        obj=application,
+        changes=diff(before, cleaned),
+        detail={"section": "staff"},
+    )
+    return application
+
+
+@transaction.atomic
+def filing_class_add(
+    *, acting_user, application: FilingApplication, name: str, class_type: str, capacity
+) -> CareClass:
+    """Add a class to the draft: a proposed class (P-STD-1 size check), filed on approval."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    return care_class_create(
+        acting_user=acting_user,
+        institution=application.institution,
+        name=name,
+        class_type=class_type,
+        capacity=capacity,
+    )
+
+
+@transaction.atomic
+def filing_class_remove(*, acting_user, application: FilingApplication, class_id: int) -> None:
+    """Remove a class from the draft: a proposed class is withdrawn; a filed class (change
+    filings only) is marked to be closed when the change is approved."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    care_class = CareClass.objects.filter(
+        institution_id=application.institution_id, pk=class_id
+    ).first()
+    if care_class is None or care_class.status == CareClass.Status.CLOSED:
+        raise NotFound(field="class_id")
+    if care_class.status == CareClass.Status.PROPOSED:
+        care_class_withdraw(acting_user=acting_user, care_class=care_class)
+        return
+    if application.kind != FilingApplication.Kind.CHANGE:
+        raise DomainError("class_filed", "已备案班级须通过备案变更撤销", status=409)
+    close = set(application.facts.get("classes_close") or [])
+    close.add(care_class.pk)
+    application.facts = {**application.facts, "classes_close": sorted(close)}
+    application.save(update_fields=["facts"])
+    audit_record(
+        action="filing.class_marked_for_closing",
+        actor=acting_user,
+        obj=application,
+        detail={"class_id": care_class.pk, "name": care_class.name},
+    )
+
+
+@transaction.atomic
+def filing_class_keep(*, acting_user, application: FilingApplication, class_id: int) -> None:
+    """Undo `filing_class_remove` for a filed class in a change draft."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    close = set(application.facts.get("classes_close") or [])
+    if class_id not in close:
+        raise NotFound(field="class_id")
+    close.discard(class_id)
+    application.facts = {**application.facts, "classes_close": sorted(close)}
+    application.save(update_fields=["facts"])
+    audit_record(
+        action="filing.class_kept",
+        actor=acting_user,
+        obj=application,
+        detail={"class_id": class_id},
+    )
+
+
+@transaction.atomic
+def filing_material_upload(
+    *, acting_user, application: FilingApplication, kind: str, file
+) -> FilingMaterial:
+    """Attach a scanned document (P-FIL-1). PDF, JPEG or PNG by content (magic bytes) and
+    matching extension; not empty; not above the size limit. A new upload of the same kind
+    supersedes the previous one (kept for the history).
+
+    Errors (422): material_kind_invalid, file_empty, file_too_large, file_type_not_allowed.
+    """
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    if kind not in FilingMaterial.Kind.values:
+        raise DomainError("material_kind_invalid", "材料类型无效", field="kind")
+    size = getattr(file, "size", None) or 0
+    name = os.path.basename(getattr(file, "name", "") or "")[:200]
+    if size == 0:
+        raise DomainError("file_empty", "上传的文件是空文件", field="file")
+    limit = checks.material_max_bytes()
+    if size > limit:
+        raise DomainError(
+            "file_too_large",
+            f"文件过大：不超过 {limit // (1024 * 1024)} MB",
+            field="file",
+        )
+    file.seek(0)
+    head = file.read(16)
+    content_type = checks.sniff_content_type(head, name)
+    if content_type is None:
+        raise DomainError(
+            "file_type_not_allowed", "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）", field="file"
+        )
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
+        digest.update(chunk)
+    file.seek(0)
+    superseded = list(
+        FilingMaterial.objects.filter(
+            application=application, kind=kind, superseded=False
+        ).values_list("pk", flat=True)
+    )
+    FilingMaterial.objects.filter(pk__in=superseded).update(superseded=True)
+    stored_name = (
+        f"{application.institution_id}-{application.pk}-{kind}{os.path.splitext(name)[1].lower()}"
+    )
+    material = FilingMaterial(
+        application=application,
+        institution_id=application.institution_id,
+        kind=kind,
+        original_name=name or stored_name,
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=acting_user,
+    )
+    material.file.save(stored_name, file, save=False)
+    material.save()
+    audit_record(
+        action="filing.material_uploaded",
+        actor=acting_user,
+        obj=material,
+        detail={
+            "application_id": application.pk,
+            "kind": kind,
+            "size": size,
+            "sha256": material.sha256,
+            "superseded": superseded,
+        },
+    )
+    return material
+
+
+@transaction.atomic
+def filing_material_download_record(*, acting_user, material: FilingMaterial) -> None:
+    """Audit a download of a filing material (the caller has fetched it through
+    `selectors.material_get`, which applies the access rule)."""
+    audit_record(
+        action="filing.material_downloaded",
+        actor=acting_user,
+        obj=material,
+        detail={"application_id": material.application_id, "kind": material.kind},
+    )
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def filing_submit(
+    *,
+    acting_user,
+    application: FilingApplication,
+    commitment_accepted: bool,
+    at: dt.datetime | None = None,
+) -> FilingApplication:
+    """Submit a draft, or resubmit a returned application (P-REG-12).
+
+    Completeness is checked first (every missing fact, class, material and the commitment
+    letter is its own error). Then:
+    - initial filing of a chain branch covered by its agreement (P-REG-13): filed at once on
+      the simplified path (materials checked, no subject review, no separate decision; the
+      application records path `chain_simplified` and the agreement);
+    - otherwise each subject the application touches gets a pending review (round 1);
+      an application touching none waits for 区卫健局's decision;
+    - a resubmission opens a new review round only for the subjects that returned it;
+      approved subjects stay approved, subjects still pending keep their review.
+    """
+    application = _own_application(acting_user, application)
+    now = at or timezone.now()
+    on = _local_date(now)
+    resubmitting = application.status == S.RETURNED
+    if application.status not in (S.DRAFT, S.RETURNED):
+        transition_target(application, "submit")  # raises invalid_transition
+    errors = checks.submission_errors(application, on=on, commitment_accepted=commitment_accepted)
+    if errors:
+        raise DomainError(errors=errors, title="备案申请不完整，未提交")
+    institution = Institution.objects.select_for_update().get(pk=application.institution_id)
+    before_status = application.status
+    classes = checks.open_classes(application)
+    basic = application.facts.get("basic") or {}
+    staff = application.facts.get("staff") or {}
+    filed = checks.institution_facts(institution)
+    application.facts = {**application.facts, "classes": classes}
+    application.facts_before = filed if application.kind == FilingApplication.Kind.CHANGE else {}
+    application.commitment_accepted = True
+    application.round += 1
+    application.submitted_at = now
+    application.first_submitted_at = application.first_submitted_at or now
+
+    if resubmitting:
+        application.status = transition_target(application, "resubmit")
+        returned = _latest_reviews(application, status=SubjectReview.Status.RETURNED)
+        for review in returned:
+            SubjectReview.objects.create(
+                application=application,
+                institution=institution,
+                subject=review.subject,
+                round=application.round,
+                opened_at=now,
+            )
+        application.save()
+        _audit_transition(
+            application,
+            actor=acting_user,
+            action="resubmitted",
+            before=before_status,
+            detail={"reopened": [r.subject for r in returned]},
+        )
+        return application
+
+    if application.kind == FilingApplication.Kind.INITIAL:
+        agreement = selectors.chain_agreement_covering(institution, on)
+        if agreement is not None:
+            return _chain_file(application, institution, agreement, actor=acting_user, now=now)
+        subjects = list(checks.ALL_SUBJECTS)
+    else:
+        subjects = checks.touched_subjects(
+            application, basic, filed["basic"], classes, staff, filed["staff"]
+        )
+    application.subjects = subjects
+    if subjects:
+        application.status = transition_target(application, "submit")
+        SubjectReview.objects.bulk_create(
+            SubjectReview(
+                application=application,
+                institution=institution,
+                subject=subject,
+                round=application.round,
+                opened_at=now,
+            )
+            for subject in subjects
+        )
+    else:
+        application.status = transition_target(application, "submit_for_decision")
+        application.awaiting_decision_since = now
+    application.save()
+    if application.kind == FilingApplication.Kind.INITIAL:
+        institution.filing_status = Institution.FilingStatus.IN_REVIEW
+        institution.save(update_fields=["filing_status", "updated_at"])
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action="submitted",
+        before=before_status,
+        detail={
+            "subjects": subjects,
+            "warnings": [w.code for w in checks.filing_warnings(application, on=on)],
+        },
+    )
+    return application
+
+
+def _latest_reviews(application: FilingApplication, *, status: str | None = None):
+    """The latest review row of each subject of the application."""
+    latest: dict[str, SubjectReview] = {}
+    for review in SubjectReview.objects.filter(application=application).order_by(
+        "subject", "round", "pk"
+    ):
+        latest[review.subject] = review
+    rows = [latest[s] for s in checks.ALL_SUBJECTS if s in latest]
+    if status is not None:
+        rows = [r for r in rows if r.status == status]
+    return rows
+
+
+def _chain_file(application, institution, agreement, *, actor, now):
+    """P-REG-13 simplified path: the branch is filed at submission, without subject review
+    and without a separate decision. Materials and facts were checked like any filing; the
+    application records the path, the agreement and that no one decided it by hand."""
+    before_status = application.status
+    application.path = FilingApplication.Path.CHAIN_SIMPLIFIED
+    application.subjects = []
+    application.status = transition_target(application, "chain_file")
+    application.decided_at = now
+    application.decided_by = None
+    application.decision_note = (
+        f"连锁经营协议 {agreement.agreement_number} 范围内的分支机构，依协议简化备案（P-REG-13）"
+    )
+    application.save()
+    _approve_effects(application, institution, actor=actor, now=now)
+    _audit_transition(
+        application,
+        actor=actor,
+        action="chain_simplified_filed",
+        before=before_status,
+        detail={"agreement": agreement.agreement_number, "agreement_id": agreement.pk},
+    )
+    return application
+
+
+# --- review by subject ----------------------------------------------------------------------
+
+
+def reviewer_subjects(user) -> set[str]:
+    """The filing subjects the user's department reviews (P-REG-12)."""
+    if getattr(user, "scope_kind", None) != "department" or not user.department_id:
+        return set()
+    return set(user.department.review_subjects or [])
+
+
+@transaction.atomic
+def subject_review_decide(
+    *,
+    acting_user,
+    review: SubjectReview,
+    approve: bool,
+    reasons: list[str] | None = None,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> SubjectReview:
+    """A subject reviewer approves, or returns with one or more reasons (P-REG-12).
+
+    Only a department that reviews the subject may act (any other: 404). A return sends the
+    application back to the institution; when every subject has passed, the application
+    waits for 区卫健局's decision.
+
+    Errors: not_found (404), invalid_transition (409), reasons_required (422).
+    """
+    if review.subject not in reviewer_subjects(acting_user):
+        raise NotFound()
+    review = SubjectReview.objects.select_for_update().get(pk=review.pk)
+    application = FilingApplication.objects.select_for_update().get(pk=review.application_id)
+    if review.status != SubjectReview.Status.PENDING:
+        raise DomainError(
+            "invalid_transition", "该事项已审核，不能重复审核", field="status", status=409
+        )
+    action = "review" if approve else "return"
+    target = transition_target(application, action)
+    now = at or timezone.now()
+    reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
+    if not approve and not reasons:
+        raise DomainError("reasons_required", "退回时请填写退回理由", field="reasons")
+    review.status = SubjectReview.Status.APPROVED if approve else SubjectReview.Status.RETURNED
+    review.decided_at = now
+    review.reviewer = acting_user
+    review.reviewer_department = acting_user.department.name
+    review.reasons = reasons if not approve else []
+    review.comment = (comment or "").strip()
+    review.save()
+    before_status = application.status
+    application.status = target
+    if approve and application.status == S.IN_REVIEW:
+        latest = _latest_reviews(application)
+        if latest and all(r.status == SubjectReview.Status.APPROVED for r in latest):
+            application.status = transition_target(application, "all_subjects_passed")
+            application.awaiting_decision_since = now
+    application.save()
+    audit_record(
+        action="filing.subject_approved" if approve else "filing.subject_returned",
+        actor=acting_user,
+        obj=application,
+        changes={"status": [before_status, application.status]}
+        if before_status != application.status
+        else {},
+        detail={
+            "review_id": review.pk,
+            "subject": review.subject,
+            "round": review.round,
+            "reasons": reasons,
+            "comment": review.comment,
+            "waited_seconds": int((now - review.opened_at).total_seconds()),
+        },
+    )
+    return review
+
+
+# --- decision by 区卫健局 ------------------------------------------------------------------
+
+
+@transaction.atomic
+def filing_decide(
+    *,
+    acting_user,
+    application: FilingApplication,
+    approve: bool,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> FilingApplication:
+    """区卫健局 decides once every subject passed (P-REG-12; perm `filings.decide`).
+
+    Approve: initial → filing number issued, filed_on, facts applied, classes filed;
+    change → changed facts applied, added classes filed, removed classes closed;
+    cancellation → the filing is cancelled (P-FIL-3). Reject needs a reason.
+
+    Errors: out_of_scope (403), subjects_pending (409), invalid_transition (409),
+    reason_required (422).
+    """
+    if not acting_user.has_perm("filings.decide"):
+        raise OutOfScope("只有区卫健局可以作出备案决定")
+    application = FilingApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status in (S.IN_REVIEW, S.RETURNED):
+        pending = [
+            r.get_subject_display()
+            for r in _latest_reviews(application)
+            if r.status != SubjectReview.Status.APPROVED
+        ]
+        raise DomainError(
+            "subjects_pending",
+            "尚有审核事项未通过：" + "、".join(str(p) for p in pending),
+            field="subjects",
+            status=409,
+        )
+    target = transition_target(application, "approve" if approve else "reject")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError("reason_required", "不予备案时请填写理由", field="note")
+    now = at or timezone.now()
+    before_status = application.status
+    application.status = target
+    application.decided_at = now
+    application.decided_by = acting_user
+    application.decision_note = note
+    application.save()
+    institution = Institution.objects.select_for_update().get(pk=application.institution_id)
+    if approve:
+        _approve_effects(application, institution, actor=acting_user, now=now)
+    elif application.kind == FilingApplication.Kind.INITIAL:
+        institution.filing_status = Institution.FilingStatus.NOT_FILED
+        institution.save(update_fields=["filing_status", "updated_at"])
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action="approved" if approve else "rejected",
+        before=before_status,
+        detail={"note": note, "filing_number": application.filing_number},
+    )
+    return application
+
+
+def _approve_effects(application, institution, *, actor, now) -> None:
+    on = _local_date(now)
+    facts = application.facts
+    if application.kind == FilingApplication.Kind.CANCELLATION:
+        cancel = facts.get("cancellation") or {}
+        cancelled_on = (
+            dt.date.fromisoformat(cancel["cancelled_on"]) if cancel.get("cancelled_on") else on
+        )
+        # The cancellation application itself is decided, not withdrawn: it is no longer
+        # open when filing_cancel looks for open applications.
+        filing_cancel(
+            institution=institution,
+            acting_user=actor,
+            reason=cancel.get("reason") or application.reason,
+            cancelled_on=cancelled_on,
+            source="request",
+        )
+        return
+    classes = facts.get("classes") or []
+    added = care_classes_file(
+        institution=institution,
+        class_ids=[c["id"] for c in classes if c["action"] == "add"],
+        on=on,
+    )
+    closed = care_classes_close(
+        institution=institution,
+        class_ids=[c["id"] for c in classes if c["action"] == "close"],
+        on=on,
+    )
+    basic = facts.get("basic") or {}
+    if application.kind == FilingApplication.Kind.CHANGE:
+        before = (application.facts_before or {}).get("basic") or {}
+        basic = {k: basic.get(k) for k in checks.changed_fact_names(before, basic)}
+    filed_facts_apply(
+        acting_user=actor,
+        institution=institution,
+        basic=basic,
+        staff=facts.get("staff"),
+        application_id=application.pk,
+    )
+    institution.refresh_from_db()
+    if application.kind == FilingApplication.Kind.INITIAL:
+        number = filing_number_issue(on)
+        institution.filing_status = Institution.FilingStatus.FILED
+        institution.filing_number = number
+        institution.filed_on = on
+        institution.save(update_fields=["filing_status", "filing_number", "filed_on", "updated_at"])
+        application.filing_number = number
+        application.save(update_fields=["filing_number"])
+    audit_record(
+        action="filing.applied",
+        actor=actor,
+        obj=institution,
+        changes={"filing_number": [None, application.filing_number]}
+        if application.filing_number
+        else {},
+        detail={
+            "application_id": application.pk,
+            "kind": application.kind,
+            "classes_filed": added,
+            "classes_closed": closed,
+        },
+    )
+
+
+# --- filing numbers -------------------------------------------------------------------------
+
+
+def filing_number_format(year: int, seq: int) -> str:
+    """`TY<district code>-<year>-<4-digit sequence>`, e.g. TY330703-2026-0001: ASCII, so the
+    receipt's QR code and the verification URL need no escaping."""
+    return f"TY{settings.TUOYU_DISTRICT_CODE}-{year}-{seq:04d}"
+
+
+@transaction.atomic
+def filing_number_issue(on: dt.date) -> str:
+    """The next filing number of the year of `on`: unique and gapless per year. The year's
+    counter row is locked (select_for_update) so concurrent approvals queue for it; the first
+    number of a year creates the row, and a concurrent creator falls back to locking it."""
+    year = on.year
+    seq = FilingNumberSequence.objects.select_for_update().filter(year=year).first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                seq = FilingNumberSequence.objects.create(year=year, last_number=0)
+        except IntegrityError:
+            seq = FilingNumberSequence.objects.select_for_update().get(year=year)
+        seq = FilingNumberSequence.objects.select_for_update().get(pk=seq.pk)
+    seq.last_number += 1
+    seq.save(update_fields=["last_number"])
+    return filing_number_format(year, seq.last_number)
+
+
+# --- withdrawal and cancellation requests ----------------------------------------------------
+
+
+@transaction.atomic
+def filing_withdraw(*, acting_user, application: FilingApplication, reason: str = "") -> None:
+    """The institution withdraws its open application; pending reviews are superseded. An
+    initial filing in review falls back to "registered, not yet filed"."""
+    application = _own_application(acting_user, application)
+    before_status = application.status
+    application.status = transition_target(application, "withdraw")
+    now = timezone.now()
+    SubjectReview.objects.filter(
+        application=application, status=SubjectReview.Status.PENDING
+    ).update(status=SubjectReview.Status.SUPERSEDED, decided_at=now)
+    application.decided_at = now
+    application.decision_note = (reason or "").strip()
+    application.save()
+    if application.kind == FilingApplication.Kind.INITIAL:
+        Institution.objects.filter(
+            pk=application.institution_id, filing_status=Institution.FilingStatus.IN_REVIEW
+        ).update(filing_status=Institution.FilingStatus.NOT_FILED)
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action="withdrawn",
+        before=before_status,
+        detail={"reason": application.decision_note},
+    )
+
+
+@transaction.atomic
+def filing_cancellation_request(
+    *,
+    acting_user,
+    institution: Institution,
+    reason: str,
+    cancelled_on: dt.date,
+    at: dt.datetime | None = None,
+) -> FilingApplication:
+    """P-FIL-3: a filed institution asks to cancel its filing (it stops operating). The
+    request goes straight to 区卫健局 for decision (no subject touches it); approval cancels
+    the filing as `filing_cancel(source="request")` does.
+
+    Errors: not_filed (409), application_open (409), reason_required (422).
+    """
+    if getattr(acting_user, "institution_id", None) != institution.pk:
+        raise NotFound()
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.filing_status != Institution.FilingStatus.FILED:
+        raise DomainError("not_filed", "机构未备案或备案已注销", status=409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "请填写注销原因", field="reason")
+    if cancelled_on is None:
+        raise DomainError("fact_missing", "请填写拟注销日期", field="cancelled_on")
+    if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
+        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+    now = at or timezone.now()
+    try:
+        with transaction.atomic():
+            application = FilingApplication.objects.create(
+                institution=institution,
+                kind=FilingApplication.Kind.CANCELLATION,
+                status=S.DRAFT,
+                facts={
+                    "cancellation": {"cancelled_on": cancelled_on.isoformat(), "reason": reason}
+                },
+                facts_before=checks.institution_facts(institution),
+                reason=reason,
+                created_by=acting_user,
+            )
+    except IntegrityError as exc:
+        raise DomainError("application_open", "已有正在办理的备案申请", status=409) from exc
+    application.status = transition_target(application, "submit_for_decision")
+    application.round = 1
+    application.commitment_accepted = True
+    application.submitted_at = application.first_submitted_at = now
+    application.awaiting_decision_since = now
+    application.save()
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action="cancellation_requested",
+        before=S.DRAFT,
+        detail={"reason": reason, "cancelled_on": cancelled_on},
+    )
+    return application

@@ -1,0 +1,61 @@
+"""P-FIL-3: cancellation of a filing on deregistration (filing_cancel)."""
+
+import datetime as dt
+
+import pytest
+
+from tuoyu.audit.models import AuditEvent
+from tuoyu.filings.models import FilingApplication, SubjectReview
+from tuoyu.filings.services import filing_cancel
+from tuoyu.institutions.models import CareClass, Institution
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filing_cancel_closes_classes_withdraws_open_application_and_is_idempotent(
+    make_institution, make_user
+):
+    inst = make_institution(
+        filing_status="filed", filing_number="TY330703-2025-0001", filed_on=dt.date(2025, 1, 2)
+    )
+    cls = CareClass.objects.create(
+        institution=inst, name="托小一班", class_type="toddler_small", capacity=10, status="filed"
+    )
+    app = FilingApplication.objects.create(institution=inst, kind="change", status="in_review")
+    review = SubjectReview.objects.create(
+        application=app, institution=inst, subject="fire", round=1, opened_at=app.created_at
+    )
+    user = make_user("shichang", department="market_regulation")
+
+    filing_cancel(
+        institution=inst,
+        acting_user=user,
+        reason="登记机关注销登记",
+        cancelled_on=dt.date(2026, 3, 1),
+        source="deregistration",
+    )
+
+    inst.refresh_from_db()
+    assert inst.filing_status == Institution.FilingStatus.CANCELLED
+    assert inst.filing_cancelled_on == dt.date(2026, 3, 1)
+    cls.refresh_from_db()
+    assert cls.status == CareClass.Status.CLOSED and cls.closed_on == dt.date(2026, 3, 1)
+    app.refresh_from_db()
+    assert app.status == FilingApplication.Status.WITHDRAWN
+    review.refresh_from_db()
+    assert review.status == SubjectReview.Status.SUPERSEDED
+    events = AuditEvent.objects.filter(action="filing.cancelled")
+    assert events.count() == 1
+    assert events.get().detail["source"] == "deregistration"
+
+    # Idempotent: a second push changes and records nothing.
+    filing_cancel(
+        institution=inst,
+        acting_user=user,
+        reason="重复推送",
+        cancelled_on=dt.date(2026, 4, 1),
+        source="deregistration",
+    )
+    inst.refresh_from_db()
+    assert inst.filing_cancelled_on == dt.date(2026, 3, 1)
+    assert AuditEvent.objects.filter(action="filing.cancelled").count() == 1

@@ -1,0 +1,537 @@
+"""Excel files of the registrations (P-REG-11): the upload template registration authorities
+fill in, the reader of that template (streaming, openpyxl read_only) and the exports of the
+registrations page. The column headers are the file format, not UI text: they are the same
+whatever the interface language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from tuoyu.core.errors import DomainError, ErrorCollector
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+DATA_SHEET_TITLE = "登记信息"
+TOWNSHIP_SHEET_TITLE = "镇乡街道代码"
+NOTES_SHEET_TITLE = "填写说明"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# (field of the push body, header) in column order.
+IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("event_id", "事件编号"),
+    ("action", "事项"),
+    ("uscc", "统一社会信用代码"),
+    ("name", "机构名称"),
+    ("legal_form", "法人类型"),
+    ("for_profit", "营利性"),
+    ("legal_representative", "法定代表人"),
+    ("address", "地址"),
+    ("township_code", "镇乡街道代码"),
+    ("occurred_at", "发生时间"),
+)
+IMPORT_HEADERS = tuple(h for _, h in IMPORT_COLUMNS)
+HEADER_OF = dict(IMPORT_COLUMNS)
+TEXT_COLUMNS = ("event_id", "uscc", "township_code")
+
+# Cell values accepted for the choice columns: the Chinese label first (what the template's
+# drop-downs offer), then synonyms and the API codes.
+ACTION_VALUES = {
+    "登记": "registered",
+    "设立登记": "registered",
+    "变更": "changed",
+    "变更登记": "changed",
+    "注销": "deregistered",
+    "注销登记": "deregistered",
+    "registered": "registered",
+    "changed": "changed",
+    "deregistered": "deregistered",
+}
+LEGAL_FORM_VALUES = {
+    "企业": "company",
+    "公司": "company",
+    "社会组织": "social_organization",
+    "民办非企业单位": "social_organization",
+    "事业单位": "public_institution",
+    "幼儿园": "kindergarten",
+    "幼儿园（托幼一体化）": "kindergarten",
+    "company": "company",
+    "social_organization": "social_organization",
+    "public_institution": "public_institution",
+    "kindergarten": "kindergarten",
+}
+FOR_PROFIT_VALUES = {
+    "营利": True,
+    "营利性": True,
+    "是": True,
+    "非营利": False,
+    "非营利性": False,
+    "否": False,
+    "true": True,
+    "false": False,
+}
+CHOICES = {
+    "action": (ACTION_VALUES, ("登记", "变更", "注销")),
+    "legal_form": (LEGAL_FORM_VALUES, ("企业", "社会组织", "事业单位", "幼儿园")),
+    "for_profit": (FOR_PROFIT_VALUES, ("营利性", "非营利性")),
+}
+
+INSTRUCTIONS = {
+    "事件编号": "本机关系统中的事件编号，可不填（不填时按文件内容自动生成）；同一编号不能用于不同内容",
+    "事项": "登记 / 变更 / 注销，必填",
+    "统一社会信用代码": "18 位统一社会信用代码（GB 32100-2015），必填",
+    "机构名称": "登记时必填；变更时只填变更后的内容，不变的可不填",
+    "法人类型": "企业 / 社会组织 / 事业单位 / 幼儿园；登记时必填",
+    "营利性": "营利性 / 非营利性；登记时必填。企业为营利性，社会组织、事业单位为非营利性",
+    "法定代表人": "法定代表人（负责人）姓名",
+    "地址": "住所（经营场所）",
+    "镇乡街道代码": "9 位镇乡街道代码，见“镇乡街道代码”工作表；登记时必填",
+    "发生时间": "登记机关办结时间，如 2024-03-01 09:00（北京时间），必填",
+}
+
+
+def header_of(field: str | None) -> str | None:
+    """The column header (or label) a push error's field refers to, for the error report."""
+    if field is None:
+        return None
+    if field in HEADER_OF:
+        return HEADER_OF[field]
+    from tuoyu.institutions.services.registration import FIELD_LABELS
+
+    return FIELD_LABELS.get(field, field)
+
+
+# --- the template ------------------------------------------------------------------------
+
+
+def registration_template(*, townships: Iterable[Any], authority_label: str) -> bytes:
+    """The upload template: the data sheet with its headers and drop-downs, the township
+    codes, and the instructions (the P-REG-10 rule and the limits)."""
+    from tuoyu.institutions.services.registration import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+
+    townships = list(townships)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET_TITLE
+    ws.append(list(IMPORT_HEADERS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "A2"
+    widths = {"事件编号": 26, "统一社会信用代码": 22, "机构名称": 36, "地址": 36, "发生时间": 18}
+    last = MAX_IMPORT_ROWS + 1
+    for index, (name, header) in enumerate(IMPORT_COLUMNS, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = widths.get(header, 14)
+        if name in TEXT_COLUMNS:
+            ws.column_dimensions[letter].number_format = "@"
+    for name, (_, offered) in CHOICES.items():
+        letter = get_column_letter(IMPORT_HEADERS.index(HEADER_OF[name]) + 1)
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(offered) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="取值无效",
+            error="请从下拉列表中选择：" + "、".join(offered),
+        )
+        ws.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}{last}")
+
+    codes = wb.create_sheet(TOWNSHIP_SHEET_TITLE)
+    codes.append(["镇乡街道代码", "名称"])
+    for cell in codes[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for township in townships:
+        codes.append([township.code, township.name])
+    codes.column_dimensions["A"].width = 16
+    codes.column_dimensions["B"].width = 20
+    if townships:
+        letter = get_column_letter(IMPORT_HEADERS.index("镇乡街道代码") + 1)
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{TOWNSHIP_SHEET_TITLE}'!$A$2:$A${len(townships) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="代码无效",
+            error=f"请填写“{TOWNSHIP_SHEET_TITLE}”工作表中的代码",
+        )
+        ws.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}{last}")
+
+    notes = wb.create_sheet(NOTES_SHEET_TITLE)
+    notes.append([f"登记信息批量导入说明（{authority_label}）"])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append([])
+    for line in (
+        f"1. 在“{DATA_SHEET_TITLE}”工作表中逐行填写，每行一条登记、变更或注销信息；第 1 行表头不可修改、删除或调换顺序。",
+        "2. 登记机关为上传账号所属部门；按 P-REG-10：营利性企业由区市场监管局登记，非营利性社会组织由区民政局登记，"
+        "非营利性事业单位由区事业单位登记管理局登记，托幼一体化幼儿园由区教体局登记。",
+        "3. 变更、注销的机构须已登记；同一文件中可先登记后变更（按行顺序处理）。注销登记将同时注销其备案（P-FIL-3）。",
+        "4. 全部行校验通过才会导入；任何一行有误时不导入任何数据，并逐行列出错误（行号、列、错误代码、说明）。",
+        f"5. 文件须为 .xlsx 格式，不超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB、{MAX_IMPORT_ROWS} 行。",
+        "6. 同一文件重复上传时，已接收的行按事件编号识别为重复推送，不会重复登记。",
+    ):
+        notes.append([line])
+    notes.append([])
+    notes.append(["列名", "说明", "示例"])
+    for cell in notes[notes.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    example = {
+        "事件编号": "SAMR-330703-2024-000123",
+        "事项": "登记",
+        "统一社会信用代码": "91330703MA2HXXXXXX",
+        "机构名称": "金华市金东区某某托育有限公司",
+        "法人类型": "企业",
+        "营利性": "营利性",
+        "法定代表人": "张三",
+        "地址": "金东区多湖街道某某路 1 号",
+        "镇乡街道代码": townships[0].code if townships else "330703001",
+        "发生时间": "2024-03-01 09:00",
+    }
+    for header in IMPORT_HEADERS:
+        notes.append([header, INSTRUCTIONS[header], example[header]])
+    notes.column_dimensions["A"].width = 18
+    notes.column_dimensions["B"].width = 90
+    notes.column_dimensions["C"].width = 32
+
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- reading an upload -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    number: int  # the spreadsheet row
+    data: dict[str, Any]  # a push body (RegistrationIn fields)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
+
+
+def parse_datetime_cell(value: Any) -> dt.datetime | None:
+    """An aware datetime from a cell (Excel date/time, or text); None if unreadable.
+    Times without an offset are Beijing time."""
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, str):
+        text = value.strip()
+        result = None
+        try:
+            result = dt.datetime.fromisoformat(text)
+        except ValueError:
+            for fmt in _DATETIME_FORMATS:
+                try:
+                    result = dt.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if result is None:
+            return None
+    else:
+        return None
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=SHANGHAI)
+    return result
+
+
+def _open_sheet(file: IO[bytes]):
+    import openpyxl
+
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    if head != b"PK\x03\x04":
+        raise DomainError(
+            "file_invalid",
+            "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
+            field="file",
+        )
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
+        raise DomainError(
+            "file_invalid",
+            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    if DATA_SHEET_TITLE in workbook.sheetnames:
+        return workbook, workbook[DATA_SHEET_TITLE]
+    if workbook.worksheets:
+        return workbook, workbook.worksheets[0]
+    workbook.close()
+    raise DomainError("file_empty", "文件中没有工作表", field="file")
+
+
+def _check_header(header: tuple[Any, ...], errors: ErrorCollector) -> None:
+    found = [_cell_text(v) for v in header]
+    while found and not found[-1]:
+        found.pop()
+    for i, expected in enumerate(IMPORT_HEADERS):
+        actual = found[i] if i < len(found) else ""
+        if actual != expected:
+            letter = get_column_letter(i + 1)
+            message = (
+                f"第 {letter} 列表头应为“{expected}”，实际为“{actual}”"
+                if actual
+                else f"缺少第 {letter} 列“{expected}”"
+            )
+            errors.add("header_mismatch", message, field=expected, row=1)
+    for i in range(len(IMPORT_HEADERS), len(found)):
+        if found[i]:
+            errors.add(
+                "header_mismatch",
+                f"第 {get_column_letter(i + 1)} 列“{found[i]}”不是模板中的列",
+                field=found[i],
+                row=1,
+            )
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+def _file_digest(file: IO[bytes]) -> str:
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 16), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def registration_file_parse(
+    file: IO[bytes], *, authority: str, max_rows: int, max_errors: int
+) -> tuple[list[ParsedRow], ErrorCollector]:
+    """The rows of an upload as push bodies of `authority`, and the problems found in the
+    cells (the push checks the rest). A row without an event id gets
+    EXCEL-<authority>-<file digest>-<row>, so the same file uploaded again replays."""
+    errors = ErrorCollector()
+    rows: list[ParsedRow] = []
+
+    def add(code: str, message: str, *, field: str | None, row: int | None) -> None:
+        errors.add(code, message, field=field, row=row)
+        if len(errors.items) >= max_errors:
+            raise _TooManyErrors
+
+    digest = _file_digest(file)[:12]
+    workbook, sheet = _open_sheet(file)
+    first_row_of: dict[str, int] = {}
+    try:
+        cells = sheet.iter_rows(values_only=True)
+        header = next(cells, None)
+        if header is None or not any(_cell_text(v) for v in header):
+            errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
+            return rows, errors
+        _check_header(header, errors)
+        if errors:
+            return rows, errors
+        count = 0
+        for number, values in enumerate(cells, start=2):
+            values = tuple(values)[: len(IMPORT_COLUMNS)]
+            values += (None,) * (len(IMPORT_COLUMNS) - len(values))
+            if not any(_cell_text(v) for v in values):
+                continue  # blank lines are tolerated
+            count += 1
+            if count > max_rows:
+                errors.add(
+                    "too_many_rows",
+                    f"数据行超过 {max_rows} 行上限，请拆分为多个文件导入",
+                    field="file",
+                    row=number,
+                )
+                return rows, errors
+            record = dict(zip((f for f, _ in IMPORT_COLUMNS), values, strict=True))
+            data: dict[str, Any] = {"authority": authority}
+            ok = True
+            for name, (accepted, offered) in CHOICES.items():
+                text = _cell_text(record[name])
+                if not text:
+                    continue
+                value = accepted.get(text, accepted.get(text.lower()))
+                if value is None:
+                    add(
+                        "invalid_choice",
+                        f"“{HEADER_OF[name]}”应为{'、'.join(offered)}之一，实际为“{text}”",
+                        field=HEADER_OF[name],
+                        row=number,
+                    )
+                    ok = False
+                else:
+                    data[name] = value
+            for name in ("uscc", "name", "legal_representative", "address", "township_code"):
+                text = _cell_text(record[name])
+                if text:
+                    data[name] = text
+            raw_time = record["occurred_at"]
+            if _cell_text(raw_time):
+                occurred_at = parse_datetime_cell(raw_time)
+                if occurred_at is None:
+                    add(
+                        "invalid_datetime",
+                        f"“发生时间”格式错误，应为如 2024-03-01 09:00 的日期时间，实际为“{_cell_text(raw_time)}”",
+                        field=HEADER_OF["occurred_at"],
+                        row=number,
+                    )
+                    ok = False
+                else:
+                    data["occurred_at"] = occurred_at
+            event_id = _cell_text(record["event_id"]) or f"EXCEL-{authority}-{digest}-{number}"
+            data["event_id"] = event_id
+            if event_id in first_row_of:
+                add(
+                    "duplicate_event_id",
+                    f"事件编号“{event_id}”与第 {first_row_of[event_id]} 行重复",
+                    field=HEADER_OF["event_id"],
+                    row=number,
+                )
+                ok = False
+            else:
+                first_row_of[event_id] = number
+            if ok:
+                rows.append(ParsedRow(number=number, data=data))
+        if count == 0:
+            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
+    except _TooManyErrors:
+        errors.add(
+            "too_many_errors",
+            f"错误过多，仅列出前 {max_errors} 条；请修正后重新导入",
+            field="file",
+        )
+    except DomainError:
+        raise
+    except Exception as exc:  # worksheet XML is parsed lazily while streaming
+        raise DomainError(
+            "file_invalid",
+            f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    finally:
+        workbook.close()
+    return rows, errors
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+def _local(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _write(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    for index in range(1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = 18
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def registration_events_workbook(events: Iterable[Any]) -> bytes:
+    """The events of the current filter, one a row (RegistrationEvent with institution and
+    township loaded)."""
+    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
+
+    headers = [
+        "接收时间",
+        "事件编号",
+        "登记机关",
+        "事项",
+        "统一社会信用代码",
+        "机构名称",
+        "镇乡街道",
+        "发生时间",
+        "渠道",
+        "当前登记状态",
+        "当前备案状态",
+    ]
+
+    def rows():
+        for e in events:
+            inst = e.institution
+            yield [
+                _local(e.received_at),
+                e.event_id,
+                AUTHORITY_LABELS.get(e.authority, e.authority),
+                e.get_action_display(),
+                e.uscc,
+                inst.name,
+                inst.township.name,
+                _local(e.occurred_at),
+                e.get_channel_display(),
+                inst.get_registration_status_display(),
+                inst.get_filing_status_display(),
+            ]
+
+    return _write("登记信息推送", headers, rows())
+
+
+def registrations_unfiled_workbook(rows_in: Iterable[Any], *, deadline_days: int) -> bytes:
+    """Registered, not yet filed institutions (annotated by the selector with
+    `days_since_registration` and `is_overdue`)."""
+    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
+
+    headers = [
+        "机构名称",
+        "统一社会信用代码",
+        "镇乡街道",
+        "登记机关",
+        "登记时间",
+        "登记天数",
+        f"逾期未备案（超过 {deadline_days} 天）",
+    ]
+
+    def rows():
+        for inst in rows_in:
+            yield [
+                inst.name,
+                inst.uscc,
+                inst.township.name,
+                AUTHORITY_LABELS.get(inst.registration_authority, inst.registration_authority),
+                _local(inst.registered_at),
+                inst.days_since_registration,
+                "是" if inst.is_overdue else "否",
+            ]
+
+    return _write("已登记未备案", headers, rows())

@@ -1,0 +1,286 @@
+"""The institution directory (机构名录) for 区级部门 and townships: search, filters, sorting,
+export, and the reads behind the tabs of an institution's page. Scope applied everywhere
+(`scope_for(user).institutions(qs)`): a township sees its own township's institutions only.
+
+Set-based: slots (the sum of filed class capacities, §9.1), the affordable flag on a day
+(P-MODE-2), the chain head flag and the days since registration are computed in SQL as
+subqueries and expressions, so a page costs the same number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, fields
+
+from django.db.models import (
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from tuoyu.accounts.models import User
+from tuoyu.accounts.scopes import scope_for
+from tuoyu.core.errors import NotFound
+from tuoyu.filings.models import FilingApplication, SubjectReview
+from tuoyu.institutions.models import CareClass, ChainAgreement, Institution, RegistrationEvent
+from tuoyu.institutions.selectors.affordable import affordable_exists
+from tuoyu.policy import as_date
+from tuoyu.regions.models import Region
+from tuoyu.regions.selectors import jurisdiction_code
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+CHAIN_CHOICES = ("branch", "head", "none")
+
+# Sortable columns: ?sort=<key> or ?sort=-<key>; the primary key breaks ties.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "uscc": ("uscc",),
+    "township": ("township__code", "name"),
+    "registered": ("registered_at",),
+    "registration_status": ("registration_status", "name"),
+    "filing_status": ("filing_status", "name"),
+    "filed_on": ("filed_on",),
+    "mode": ("operating_mode", "name"),
+    "slots": ("slots",),
+    "affordable": ("affordable", "name"),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """The directory's query: `q` (name contains, or USCC prefix), `township` (a township
+    code), `registration_status`, `filing_status`, `operating_mode`, `affordable` (on the
+    day asked: True/False/None), `chain` ("branch" / "head" / "none" / ""), `sort`."""
+
+    q: str = ""
+    township: str = ""
+    registration_status: str = ""
+    filing_status: str = ""
+    operating_mode: str = ""
+    affordable: bool | None = None
+    chain: str = ""
+    sort: str = DEFAULT_SORT
+
+    def as_detail(self) -> dict:
+        """The non-empty filters, for the audit event of an export."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in ("", None):
+                out[f.name] = value
+        return out
+
+
+def filed_slots() -> Coalesce:
+    """Slots (托位) of the outer institution: the sum of its filed classes' capacities."""
+    per_institution = (
+        CareClass.objects.filter(institution_id=OuterRef("pk"), status=CareClass.Status.FILED)
+        .order_by()
+        .values("institution_id")
+        .annotate(total=Sum("capacity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_institution, output_field=IntegerField()), Value(0))
+
+
+def directory_annotate(qs: QuerySet[Institution], on_date=None) -> QuerySet[Institution]:
+    """`slots`, `affordable` (on the day), `is_chain_head` and `days_registered` (a
+    timedelta: the day minus the registration day in Asia/Shanghai), all in SQL."""
+    day = as_date(on_date)
+    return qs.annotate(
+        slots=filed_slots(),
+        affordable=affordable_exists(day),
+        is_chain_head=Exists(ChainAgreement.objects.filter(head_id=OuterRef("pk"))),
+        days_registered=ExpressionWrapper(
+            Value(day) - TruncDate("registered_at", tzinfo=SHANGHAI),
+            output_field=DurationField(),
+        ),
+    )
+
+
+def _scoped(acting_user) -> QuerySet[Institution]:
+    return scope_for(acting_user).institutions(Institution.objects.all())
+
+
+def institutions_directory(
+    *, acting_user, filters: DirectoryFilters | None = None, on_date=None
+) -> QuerySet[Institution]:
+    """The institutions the user may see, filtered and sorted, annotated per
+    `directory_annotate` and joined with their township (one query per page)."""
+    f = filters or DirectoryFilters()
+    qs = directory_annotate(_scoped(acting_user), on_date).select_related("township")
+    q = (f.q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__istartswith=q))
+    if f.township:
+        qs = qs.filter(township__code=f.township)
+    if f.registration_status:
+        qs = qs.filter(registration_status=f.registration_status)
+    if f.filing_status:
+        qs = qs.filter(filing_status=f.filing_status)
+    if f.operating_mode:
+        qs = qs.filter(operating_mode=f.operating_mode)
+    if f.affordable is not None:
+        qs = qs.filter(affordable=f.affordable)
+    if f.chain == "branch":
+        qs = qs.filter(chain_agreement__isnull=False)
+    elif f.chain == "head":
+        qs = qs.filter(is_chain_head=True)
+    elif f.chain == "none":
+        qs = qs.filter(chain_agreement__isnull=True, is_chain_head=False)
+    return qs.order_by(*sort_keys(f.sort))
+
+
+def sort_keys(sort: str) -> list:
+    key = (sort or DEFAULT_SORT).lstrip("-")
+    if key not in SORTS:
+        key, sort = DEFAULT_SORT, DEFAULT_SORT
+    desc = (sort or "").startswith("-")
+    out = [F(k).desc(nulls_last=True) if desc else F(k).asc(nulls_last=True) for k in SORTS[key]]
+    return [*out, "-pk" if desc else "pk"]
+
+
+def directory_townships(*, acting_user) -> list[tuple[str, str]]:
+    """(code, name) of the townships offered in the directory's filter, by code: the
+    district's, or a township user's own. Sorted here rather than in SQL: with ORDER BY code
+    SQLite walks the whole region index (villages included) instead of the level index."""
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=jurisdiction_code())
+    qs = scope_for(acting_user).filter(qs, institution=None, township="pk")
+    return sorted(qs.order_by().values_list("code", "name"))
+
+
+def institution_directory_get(*, acting_user, pk: int, on_date=None) -> Institution:
+    """One institution the user may see, annotated like the list; NotFound (404) for
+    unknown ids and for institutions outside the user's scope alike."""
+    institution = (
+        directory_annotate(_scoped(acting_user), on_date)
+        .select_related("township", "community", "chain_agreement", "chain_agreement__head")
+        .filter(pk=pk)
+        .first()
+    )
+    if institution is None:
+        raise NotFound("托育机构不存在或不在当前账号的管辖范围内")
+    return institution
+
+
+def institution_by_uscc(*, acting_user, uscc: str) -> Institution:
+    """An institution the user may see, by its USCC (forms that name an institution)."""
+    institution = (
+        _scoped(acting_user).select_related("township").filter(uscc=(uscc or "").strip().upper())
+    ).first()
+    if institution is None:
+        raise NotFound("未找到该统一社会信用代码对应的机构", field="uscc")
+    return institution
+
+
+# --- the tabs of an institution's page ---------------------------------------------------
+
+
+def institution_classes(*, acting_user, institution: Institution) -> list[CareClass]:
+    """Every class of the institution (filed, proposed and closed), filed ones first."""
+    qs = scope_for(acting_user).filter(
+        CareClass.objects.filter(institution=institution),
+        institution="institution_id",
+        township="institution__township_id",
+    )
+    order = {CareClass.Status.FILED: 0, CareClass.Status.PROPOSED: 1, CareClass.Status.CLOSED: 2}
+    return sorted(qs.order_by("class_type", "name"), key=lambda c: order.get(c.status, 9))
+
+
+def institution_filing_history(*, acting_user, institution: Institution) -> list[FilingApplication]:
+    """The institution's filing applications (initial, change, cancellation), newest first,
+    each with its subject reviews (`reviews_all`, by subject and round)."""
+    qs = scope_for(acting_user).filter(
+        FilingApplication.objects.filter(institution=institution),
+        institution="institution_id",
+        township="institution__township_id",
+    )
+    reviews = SubjectReview.objects.select_related("reviewer").order_by("subject", "round")
+    return list(
+        qs.select_related("created_by", "decided_by")
+        .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="reviews_all"))
+        .order_by("-created_at")
+    )
+
+
+def institution_registration_events(
+    *, acting_user, institution: Institution
+) -> list[RegistrationEvent]:
+    """The registration, change and deregistration events received for the institution."""
+    qs = scope_for(acting_user).filter(
+        RegistrationEvent.objects.filter(institution=institution),
+        institution="institution_id",
+        township="institution__township_id",
+    )
+    return list(qs.select_related("received_by").order_by("-occurred_at", "-received_at"))
+
+
+def institution_accounts(*, acting_user, institution: Institution) -> list[dict]:
+    """The institution's user accounts: usernames and whether active, nothing more."""
+    visible = scope_for(acting_user).institutions(Institution.objects.filter(pk=institution.pk))
+    if not visible.exists():
+        return []
+    return list(
+        User.objects.filter(institution=institution)
+        .order_by("username")
+        .values("username", "is_active")
+    )
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+EXPORT_FIELDS = (
+    "name",
+    "uscc",
+    "township__name",
+    "township__code",
+    "legal_form",
+    "for_profit",
+    "registration_authority",
+    "registration_status",
+    "registered_at",
+    "days_registered",
+    "filing_status",
+    "filing_number",
+    "filed_on",
+    "operating_mode",
+    "institution_form",
+    "slots",
+    "affordable",
+    "chain_agreement__agreement_number",
+    "is_chain_head",
+    "monthly_fee_yuan",
+    "address",
+)
+
+
+def directory_export_rows(
+    *, acting_user, filters: DirectoryFilters | None = None, on_date=None, chunk_size: int = 2000
+):
+    """The rows of the current filter for the Excel export, as dicts of EXPORT_FIELDS,
+    streamed from one query (server-side cursor where the database has one)."""
+    qs = institutions_directory(acting_user=acting_user, filters=filters, on_date=on_date)
+    return qs.values(*EXPORT_FIELDS).iterator(chunk_size=chunk_size)
+
+
+def days_of(value) -> int | None:
+    """`days_registered` as whole days (a timedelta from SQL; some backends give µs)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return value.days
+    return int(value) // 86_400_000_000

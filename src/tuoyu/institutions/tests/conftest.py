@@ -1,0 +1,197 @@
+"""Shared fixtures for the institutions tests (registration, filings, classes, directory).
+
+Builds on the root conftest (district, departments, make_institution, make_user,
+api_client). Keep it additive: add new fixtures at the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from tuoyu.core.identifiers import make_uscc
+
+DISTRICT = "330703"
+DUOHU = "330703001"
+DONGXIAO = "330703002"
+PASSWORD = "pass-word-2020"
+
+_uscc_counter = itertools.count(1)
+
+
+def new_uscc(dept: str = "9", kind: str = "1") -> str:
+    """A fresh checksummed USCC (organisation codes MA3R0001…, apart from make_institution's)."""
+    return make_uscc(dept, kind, DISTRICT, f"MA3R{next(_uscc_counter):04d}")
+
+
+def registration_body(**overrides) -> dict:
+    """A valid `registered` push of 区市场监管局 (API-CONTRACT §1) with a fresh USCC and
+    event id; keyword overrides replace fields (None removes one)."""
+    n = next(_uscc_counter)
+    body = {
+        "event_id": f"SAMR-330703-2024-{n:06d}",
+        "authority": "market_regulation",
+        "action": "registered",
+        "uscc": make_uscc("9", "1", DISTRICT, f"MA3T{n:04d}"),
+        "name": f"金华市金东区测试{n}号托育有限公司",
+        "legal_form": "company",
+        "for_profit": True,
+        "legal_representative": "张三",
+        "address": "金东区多湖街道光明路 1 号",
+        "township_code": DUOHU,
+        "occurred_at": "2024-03-01T09:00:00+08:00",
+    }
+    for key, value in overrides.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+@pytest.fixture
+def health_user(make_user):
+    """区卫健局 (whole district)."""
+    return make_user("weijian", department="health")
+
+
+@pytest.fixture
+def market_user(make_user):
+    """区市场监管局: registers for-profit institutions (P-REG-10)."""
+    return make_user("shichang", department="market_regulation")
+
+
+@pytest.fixture
+def civil_user(make_user):
+    """区民政局: registers non-profit social organisations (P-REG-10)."""
+    return make_user("minzheng", department="civil_affairs")
+
+
+@pytest.fixture
+def public_registration_user(make_user):
+    """区事业单位登记管理局: registers non-profit public institutions (P-REG-10)."""
+    return make_user("shiyedengji", department="public_institution_registration")
+
+
+@pytest.fixture
+def education_user(make_user):
+    """区教体局: registers integrated kindergarten–nurseries (P-REG-10)."""
+    return make_user("jiaoti", department="education")
+
+
+@pytest.fixture
+def finance_user(make_user):
+    """区财政局: a department that is no registration authority."""
+    return make_user("caizheng", department="finance")
+
+
+@pytest.fixture
+def township_user(make_user):
+    return make_user("duohu", township="duohu")
+
+
+@pytest.fixture
+def institution_user(make_user, make_institution):
+    return make_user("jigou", institution=make_institution())
+
+
+@pytest.fixture
+def push(api_client):
+    """`push(user, body)` → the response of POST /api/v1/registrations with a token of
+    `user` (or without one when user is None)."""
+    from django.test import Client
+
+    clients = {}
+
+    def send(user, body):
+        if user is None:
+            client = Client()
+        else:
+            client = clients.get(user.pk) or clients.setdefault(user.pk, api_client(user))
+        return client.post(
+            "/api/v1/registrations", json.dumps(body), content_type="application/json"
+        )
+
+    return send
+
+
+def xlsx_upload(rows: list[list], *, headers=None, name="登记信息.xlsx", sheet="登记信息"):
+    """An .xlsx upload with the registration template's headers and `rows`."""
+    from tuoyu.institutions.excel_registration import IMPORT_HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if headers is not False:
+        ws.append(list(headers or IMPORT_HEADERS))
+    for row in rows:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/octet-stream")
+
+
+def excel_row(**values) -> list:
+    """A template row (column order of the registration template) from field values."""
+    from tuoyu.institutions.excel_registration import IMPORT_COLUMNS
+
+    return [values.get(name) for name, _ in IMPORT_COLUMNS]
+
+
+# --- directory, chains, affordable designation, public listing (dir) ------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "决定书.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    """A small upload that passes the PDF check (extension and %PDF- header)."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded documents go to a temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def make_filed(make_institution):
+    """`make_filed(classes=[(class_type, capacity), …], filed_on=…, **institution fields)`:
+    a filed institution (P-REG-12) with filed classes."""
+    import datetime as dt
+
+    from tuoyu.institutions.models import CareClass
+
+    counter = itertools.count(1)
+
+    def make(*, classes=(("toddler_small", 15),), filed_on=dt.date(2024, 1, 10), **kwargs):
+        n = next(counter)
+        kwargs.setdefault("filing_status", "filed")
+        kwargs.setdefault("filing_number", f"DIR-2024-{n:04d}")
+        institution = make_institution(filed_on=filed_on, **kwargs)
+        CareClass.objects.bulk_create(
+            CareClass(
+                institution=institution,
+                name=f"{class_type}-{i}",
+                class_type=class_type,
+                capacity=capacity,
+                status="filed",
+                filed_on=filed_on,
+            )
+            for i, (class_type, capacity) in enumerate(classes, start=1)
+        )
+        return institution
+
+    return make

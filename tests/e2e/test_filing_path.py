@@ -1,0 +1,229 @@
+"""The whole filing path in Chromium (P-REG-11, P-REG-12, P-FIL-1..2, issue 3 "Done when"):
+push registration → the institution files (form, classes, materials) → submitted →
+区消防救援大队 returns with a reason → the institution sees it, fixes, resubmits → only fire
+re-opens → all subjects approve → 区卫健局 decides → receipt PDF downloaded → the QR
+verification page shows valid → the public API verifies.
+
+The registration push creates the institution; its login account is created here (accounts
+for institutions are issued by the platform, not by the push).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "pass-word-2020"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MATERIALS = [
+    "承诺书",
+    "营业执照或法人登记证书",
+    "场地证明",
+    "工作人员资格证书及健康合格证明",
+    "托幼机构卫生评价报告（合格）",
+    "消防安全检查合格证明",
+    "食品经营许可证",
+]
+
+
+def logout(page):
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/login/")
+
+
+def upload(page, label, name="scan.pdf", content=PDF, mime="application/pdf"):
+    page.locator("#m-kind").select_option(label=label)
+    page.locator("#m-file").set_input_files({"name": name, "mimeType": mime, "buffer": content})
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传", exact=True).click()
+
+
+def review(page, username, subject_label, *, approve=True, reasons=""):
+    login(page, username, PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/filings/queue/")
+    queue = page.get_by_test_id("review-queue")
+    assert subject_label in queue.inner_text()
+    queue.get_by_role("link", name="审核").first.click()
+    page.wait_for_url(re.compile(r".*/filings/applications/\d+/$"))
+    form = page.locator("[data-testid^=review-form-]")
+    assert form.count() == 1  # only the reviewer's own subject
+    if reasons:
+        form.get_by_label("退回理由（每行一条，退回时必填）").fill(reasons)
+    form.get_by_role("button", name="审核通过" if approve else "退回").click()
+    page.wait_for_url("**/filings/queue/")
+    logout(page)
+
+
+def test_filing_path_in_the_browser(page, live_server, make_user, settings):
+    settings.TUOYU_PUBLIC_BASE_URL = live_server.url
+    from tuoyu.accounts.services import api_token_issue
+    from tuoyu.institutions.models import Institution
+    from tuoyu.institutions.tests.conftest import registration_body
+    from tuoyu.regions.models import Region
+
+    Region.objects.create(
+        code="330703001002",
+        name="曙光社区居委会",
+        level="village",
+        parent=Region.objects.get(code="330703001"),
+    )
+    market = make_user("shichang", department="market_regulation")
+    for username, department in [
+        ("xiaofang", "fire_rescue"),
+        ("gongan", "public_security"),
+        ("weijian", "health"),
+    ]:
+        make_user(username, department=department)
+    _, token = api_token_issue(user=market, name="登记系统")
+
+    # 1. 区市场监管局 pushes the registration (API-CONTRACT §1)
+    body = registration_body(name="金华市金东区小橡树托育有限公司")
+    response = page.request.post(
+        "/api/v1/registrations",
+        data=json.dumps(body, ensure_ascii=False),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status == 201, response.text()
+    institution = Institution.objects.get(pk=response.json()["institution_id"])
+    make_user("jigou", institution=institution)
+
+    # 2. the institution files
+    login(page, "jigou", PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="我的备案").first.click()
+    page.get_by_role("button", name="开始备案").click()
+    page.wait_for_url(re.compile(r".*/filings/applications/\d+/edit/$"))
+    basic = page.get_by_test_id("basic-form")
+    basic.get_by_label("服务模式").select_option("social")
+    basic.get_by_label("机构形态").select_option("embedded")
+    basic.get_by_label("所在镇乡街道").select_option("330703001")
+    community = basic.get_by_label("所在村（社区）")
+    page.wait_for_function(
+        "document.querySelectorAll('#f-community option').length >= 3"
+    )  # htmx loaded the villages of 多湖街道 only
+    options = community.locator("option").all_inner_texts()
+    assert "曙光社区居委会" in options and "东孝村委会" not in options
+    community.select_option(label="曙光社区居委会")
+    basic.get_by_label("纬度").fill("29.0830")
+    basic.get_by_label("经度").fill("119.7000")
+    basic.get_by_label("室内面积（㎡）").fill("260")
+    basic.get_by_label("室外面积（㎡）").fill("80")
+    basic.get_by_label("服务时间").fill("周一至周五 7:30-17:30")
+    basic.get_by_label("月收费（元）").fill("2600")
+    basic.get_by_label("提供膳食（需上传食品经营许可证）").check()
+    basic.get_by_role("button", name="保存基本信息").click()
+    page.wait_for_url("**/edit/#basic")
+
+    classes = page.get_by_test_id("class-form")
+    for name, class_type, capacity in [
+        ("托小一班", "toddler_small", "15"),
+        ("托大一班", "toddler_large", "25"),  # over the standard: refused
+        ("托大一班", "toddler_large", "20"),
+    ]:
+        classes = page.get_by_test_id("class-form")
+        classes.get_by_label("班级名称").fill(name)
+        classes.get_by_label("班型").select_option(class_type)
+        classes.get_by_label("核定人数").fill(capacity)
+        with page.expect_navigation():
+            classes.get_by_role("button", name="添加班级").click()
+        if capacity == "25":
+            assert "托大班每班不超过 20 人" in page.get_by_test_id("form-errors").inner_text()
+    assert page.get_by_test_id("class-table").locator("tbody tr").count() == 2
+
+    staff = page.get_by_test_id("staff-form")
+    for label, count in [("负责人", "1"), ("保育人员", "8"), ("保健人员", "1"), ("炊事人员", "1")]:
+        staff.get_by_label(f"{label}人数", exact=True).fill(count)
+        staff.get_by_label(f"{label}持证人数").fill(count)
+    staff.get_by_role("button", name="保存人员配备").click()
+    page.wait_for_url("**/edit/#staff")
+
+    # a wrong file type is refused by content, not by name
+    upload(page, "营业执照或法人登记证书", name="licence.pdf", content=b"GIF89a fake")
+    assert "只接受 PDF、JPEG 或 PNG 文件" in page.get_by_test_id("form-errors").inner_text()
+    for label in MATERIALS:
+        upload(page, label, name=f"{label}.pdf")
+    page.screenshot(path="test-results/filing-edit.png", full_page=True)
+    page.get_by_label("我已阅读并同意上述承诺").check()
+    page.get_by_role("button", name="提交备案").click()
+    page.wait_for_url("**/filings/mine/")
+    assert page.get_by_test_id("application-status").inner_text() == "审核中"
+    logout(page)
+
+    # 3. 区消防救援大队 returns with a reason
+    review(page, "xiaofang", "消防安全", approve=False, reasons="疏散通道堆放杂物")
+
+    # 4. the institution sees the reason, fixes and resubmits
+    login(page, "jigou", PASSWORD)
+    page.goto("/filings/mine/")
+    page.screenshot(path="test-results/filing-mine-returned.png", full_page=True)
+    reasons = page.get_by_test_id("returned-reasons")
+    assert "疏散通道堆放杂物" in reasons.inner_text() and "消防安全" in reasons.inner_text()
+    page.get_by_role("link", name="修改并重新提交").click()
+    upload(page, "消防安全检查合格证明", name="整改后消防检查.pdf")
+    page.get_by_label("我已阅读并同意上述承诺").check()
+    page.get_by_role("button", name="重新提交").click()
+    page.wait_for_url("**/filings/mine/")
+    statuses = page.get_by_test_id("subject-statuses")
+    fire_row = statuses.locator("tr[data-subject=fire]")
+    assert fire_row.get_attribute("data-status") == "pending"
+    assert "2" in fire_row.locator("td").nth(2).inner_text()  # round 2: only fire re-opened
+    for subject in ("security", "food", "health_care"):
+        row = statuses.locator(f"tr[data-subject={subject}]")
+        assert row.locator("td").nth(2).inner_text() == "1"
+    logout(page)
+
+    # 5. every subject approves
+    review(page, "xiaofang", "消防安全")
+    review(page, "gongan", "安全保卫")
+    review(page, "shichang", "食品安全")
+    review(page, "weijian", "卫生保健")
+
+    # 6. 区卫健局 decides
+    login(page, "weijian", PASSWORD)
+    page.goto("/filings/queue/")
+    page.get_by_test_id("decision-queue").get_by_role("link", name="决定").click()
+    page.screenshot(path="test-results/filing-detail-decide.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_test_id("decision-form").get_by_role("button", name="准予备案").click()
+    assert page.get_by_test_id("application-status").inner_text() == "已通过"
+    logout(page)
+
+    # 7. the institution downloads its receipt
+    login(page, "jigou", PASSWORD)
+    page.goto("/filings/mine/")
+    number = page.get_by_test_id("filing-number").inner_text().strip()
+    assert re.fullmatch(r"TY330703-\d{4}-0001", number)
+    assert page.get_by_test_id("slots").inner_text() == "35"
+    with page.expect_download() as info:
+        page.get_by_test_id("receipt-link").click()
+    pdf = Path(info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "托育机构备案回执" in text and number in text
+    assert "金华市金东区小橡树托育有限公司" in text
+    logout(page)
+
+    # 8. the QR code's page (no login) shows the filing valid
+    verify_url = f"{live_server.url}/filings/verify/{number}/"
+    assert verify_url in text.replace("\n", "")
+    page.goto(verify_url)
+    result = page.get_by_test_id("verify-result")
+    assert result.get_attribute("data-valid") == "true"
+    assert "备案有效" in result.inner_text()
+    page.screenshot(path="test-results/filing-verify.png", full_page=True)
+
+    # 9. and the public API verifies it
+    api = page.request.get(f"/api/v1/public/filings/{number}")
+    assert api.status == 200
+    assert api.json()["valid"] is True and api.json()["status"] == "filed"
+    assert api.json()["uscc"] == institution.uscc
