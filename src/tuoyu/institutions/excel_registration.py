@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tuoyu.core.errors import DomainError, ErrorCollector
+from tuoyu.core.excel import cell_text, check_header, open_data_sheet
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DATA_SHEET_TITLE = "登记信息"
@@ -221,14 +222,6 @@ class ParsedRow:
     data: dict[str, Any]  # a push body (RegistrationIn fields)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 _DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -269,58 +262,6 @@ def parse_datetime_cell(value: Any) -> dt.datetime | None:
     return result
 
 
-def _open_sheet(file: IO[bytes]):
-    import openpyxl
-
-    file.seek(0)
-    head = file.read(4)
-    file.seek(0)
-    if head != b"PK\x03\x04":
-        raise DomainError(
-            "file_invalid",
-            "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
-            field="file",
-        )
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
-        raise DomainError(
-            "file_invalid",
-            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
-            field="file",
-        ) from exc
-    if DATA_SHEET_TITLE in workbook.sheetnames:
-        return workbook, workbook[DATA_SHEET_TITLE]
-    if workbook.worksheets:
-        return workbook, workbook.worksheets[0]
-    workbook.close()
-    raise DomainError("file_empty", "文件中没有工作表", field="file")
-
-
-def _check_header(header: tuple[Any, ...], errors: ErrorCollector) -> None:
-    found = [_cell_text(v) for v in header]
-    while found and not found[-1]:
-        found.pop()
-    for i, expected in enumerate(IMPORT_HEADERS):
-        actual = found[i] if i < len(found) else ""
-        if actual != expected:
-            letter = get_column_letter(i + 1)
-            message = (
-                f"第 {letter} 列表头应为“{expected}”，实际为“{actual}”"
-                if actual
-                else f"缺少第 {letter} 列“{expected}”"
-            )
-            errors.add("header_mismatch", message, field=expected, row=1)
-    for i in range(len(IMPORT_HEADERS), len(found)):
-        if found[i]:
-            errors.add(
-                "header_mismatch",
-                f"第 {get_column_letter(i + 1)} 列“{found[i]}”不是模板中的列",
-                field=found[i],
-                row=1,
-            )
-
-
 class _TooManyErrors(Exception):
     pass
 
@@ -349,22 +290,22 @@ def registration_file_parse(
             raise _TooManyErrors
 
     digest = _file_digest(file)[:12]
-    workbook, sheet = _open_sheet(file)
+    workbook, sheet = open_data_sheet(file, sheet_title=DATA_SHEET_TITLE)
     first_row_of: dict[str, int] = {}
     try:
         cells = sheet.iter_rows(values_only=True)
         header = next(cells, None)
-        if header is None or not any(_cell_text(v) for v in header):
+        if header is None or not any(cell_text(v) for v in header):
             errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
             return rows, errors
-        _check_header(header, errors)
+        check_header(header, IMPORT_HEADERS, errors)
         if errors:
             return rows, errors
         count = 0
         for number, values in enumerate(cells, start=2):
             values = tuple(values)[: len(IMPORT_COLUMNS)]
             values += (None,) * (len(IMPORT_COLUMNS) - len(values))
-            if not any(_cell_text(v) for v in values):
+            if not any(cell_text(v) for v in values):
                 continue  # blank lines are tolerated
             count += 1
             if count > max_rows:
@@ -379,7 +320,7 @@ def registration_file_parse(
             data: dict[str, Any] = {"authority": authority}
             ok = True
             for name, (accepted, offered) in CHOICES.items():
-                text = _cell_text(record[name])
+                text = cell_text(record[name])
                 if not text:
                     continue
                 value = accepted.get(text, accepted.get(text.lower()))
@@ -394,23 +335,23 @@ def registration_file_parse(
                 else:
                     data[name] = value
             for name in ("uscc", "name", "legal_representative", "address", "township_code"):
-                text = _cell_text(record[name])
+                text = cell_text(record[name])
                 if text:
                     data[name] = text
             raw_time = record["occurred_at"]
-            if _cell_text(raw_time):
+            if cell_text(raw_time):
                 occurred_at = parse_datetime_cell(raw_time)
                 if occurred_at is None:
                     add(
                         "invalid_datetime",
-                        f"“发生时间”格式错误，应为如 2024-03-01 09:00 的日期时间，实际为“{_cell_text(raw_time)}”",
+                        f"“发生时间”格式错误，应为如 2024-03-01 09:00 的日期时间，实际为“{cell_text(raw_time)}”",
                         field=HEADER_OF["occurred_at"],
                         row=number,
                     )
                     ok = False
                 else:
                     data["occurred_at"] = occurred_at
-            event_id = _cell_text(record["event_id"]) or f"EXCEL-{authority}-{digest}-{number}"
+            event_id = cell_text(record["event_id"]) or f"EXCEL-{authority}-{digest}-{number}"
             data["event_id"] = event_id
             if event_id in first_row_of:
                 add(

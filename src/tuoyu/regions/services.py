@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core.errors import DomainError, ErrorCollector, OutOfScope
+from tuoyu.core.excel import cell_text, check_file_size, check_header, open_data_sheet
 from tuoyu.regions.models import CODE_LENGTHS, STAT_FIELDS, Region, RegionYearStatistic
 
 BATCH_SIZE = 1000
@@ -368,14 +369,6 @@ def region_statistics_save_many(
     return result
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 
@@ -409,76 +402,6 @@ _INT_MESSAGES = {
 }
 
 
-def _size_of(file: IO[bytes]) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        pos = file.tell()
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(pos)
-    return size
-
-
-def _open_sheet(file: IO[bytes]):
-    """The workbook (read-only, streaming) and its data sheet; DomainError if not an xlsx."""
-    import openpyxl
-
-    file.seek(0)
-    head = file.read(4)
-    file.seek(0)
-    if head != b"PK\x03\x04":
-        raise DomainError(
-            "file_invalid",
-            "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
-            field="file",
-        )
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
-        raise DomainError(
-            "file_invalid",
-            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
-            field="file",
-        ) from exc
-    if DATA_SHEET_TITLE in workbook.sheetnames:
-        sheet = workbook[DATA_SHEET_TITLE]
-    elif workbook.worksheets:
-        sheet = workbook.worksheets[0]
-    else:
-        workbook.close()
-        raise DomainError("file_empty", "文件中没有工作表", field="file")
-    return workbook, sheet
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _check_header(header: tuple[Any, ...], errors: ErrorCollector) -> None:
-    found = [_cell_text(v) for v in header]
-    while found and not found[-1]:
-        found.pop()
-    for i, expected in enumerate(IMPORT_HEADERS):
-        actual = found[i] if i < len(found) else ""
-        if actual != expected:
-            if actual:
-                message = f"第 {_column_letter(i)} 列表头应为“{expected}”，实际为“{actual}”"
-            else:
-                message = f"缺少第 {_column_letter(i)} 列“{expected}”"
-            errors.add("header_mismatch", message, field=expected, row=1)
-    for i in range(len(IMPORT_HEADERS), len(found)):
-        if found[i]:
-            errors.add(
-                "header_mismatch",
-                f"第 {_column_letter(i)} 列“{found[i]}”不是模板中的列（模板共 "
-                f"{len(IMPORT_HEADERS)} 列，最后一列为“{IMPORT_HEADERS[-1]}”）",
-                field=found[i],
-                row=1,
-            )
-
-
 class _TooManyErrors(Exception):
     pass
 
@@ -495,20 +418,20 @@ def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCo
     year_max = statistic_year_max()
     rows: list[StatisticRow] = []
     first_row: dict[tuple[str, int], int] = {}
-    workbook, sheet = _open_sheet(file)
+    workbook, sheet = open_data_sheet(file, sheet_title=DATA_SHEET_TITLE)
     try:
         cells = sheet.iter_rows(values_only=True)
         header = next(cells, None)
-        if header is None or not any(_cell_text(v) for v in header):
+        if header is None or not any(cell_text(v) for v in header):
             errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
             return rows, errors
-        _check_header(header, errors)
+        check_header(header, IMPORT_HEADERS, errors)
         if errors:
             return rows, errors
         data_rows = 0
         for number, values in enumerate(cells, start=2):
             values = tuple(values) + (None,) * (len(IMPORT_COLUMNS) - len(values))
-            if not any(_cell_text(v) for v in values):
+            if not any(cell_text(v) for v in values):
                 continue  # blank lines are tolerated
             data_rows += 1
             if data_rows > MAX_IMPORT_ROWS:
@@ -521,7 +444,7 @@ def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCo
                 return rows, errors
             record = dict(zip((f for f, _ in IMPORT_COLUMNS), values, strict=False))
             ok = True
-            code = _cell_text(record["code"])
+            code = cell_text(record["code"])
             region = allowed.get(code)
             if not code:
                 add("required", "“区划代码”不能为空", field="区划代码", row=number)
@@ -617,16 +540,7 @@ def region_statistics_import(*, acting_user, file: IO[bytes]) -> ImportResult:
     audit event."""
     if acting_user is None or not acting_user.has_perm("regions.import_statistics"):
         raise OutOfScope("当前账号无权导入人口与健康管理统计数据")
-    size = _size_of(file)
-    if size > MAX_IMPORT_BYTES:
-        raise DomainError(
-            "file_too_large",
-            f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB",
-            field="file",
-            status=413,
-        )
-    if size == 0:
-        raise DomainError("file_empty", "文件为空", field="file")
+    check_file_size(file, max_bytes=MAX_IMPORT_BYTES)
     rows, errors = _parse_statistics_file(file)
     errors.raise_if_any()
     name = getattr(file, "name", "") or ""

@@ -52,6 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tuoyu.accounts.models import User
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core.errors import DomainError, ErrorCollector, ErrorItem, OutOfScope
+from tuoyu.core.excel import check_file_size
 from tuoyu.core.identifiers import validate_uscc
 from tuoyu.institutions.models import Institution, RegistrationEvent
 from tuoyu.regions.models import Region
@@ -593,16 +594,6 @@ class RegistrationImportResult:
     by_action: dict[str, int] = field(default_factory=dict)
 
 
-def _file_size(file: IO[bytes]) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(position)
-    return size
-
-
 def registration_events_import(*, acting_user, file: IO[bytes]) -> RegistrationImportResult:
     """Receive every row of an uploaded Excel file (the template of
     `excel_registration.registration_template`) as one event each, through
@@ -615,16 +606,7 @@ def registration_events_import(*, acting_user, file: IO[bytes]) -> RegistrationI
     from tuoyu.institutions import excel_registration
 
     authority = registration_authority_of(acting_user)
-    size = _file_size(file)
-    if size > MAX_IMPORT_BYTES:
-        raise DomainError(
-            "file_too_large",
-            f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB",
-            field="file",
-            status=413,
-        )
-    if size == 0:
-        raise DomainError("file_empty", "文件为空", field="file")
+    check_file_size(file, max_bytes=MAX_IMPORT_BYTES)
     rows, errors = excel_registration.registration_file_parse(
         file, authority=authority, max_rows=MAX_IMPORT_ROWS, max_errors=MAX_REPORTED_ERRORS
     )

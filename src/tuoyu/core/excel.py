@@ -1,0 +1,102 @@
+"""Reading uploaded Excel files for the all-or-nothing imports (regions statistics,
+registrations, and the imports later issues add): the same checks and the same Chinese
+messages everywhere. openpyxl reads in streaming (read-only) mode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, Any
+
+from openpyxl.utils import get_column_letter
+
+from tuoyu.core.errors import DomainError, ErrorCollector
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text; whole-number floats (how Excel stores 2024) lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def file_size(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        pos = file.tell()
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(pos)
+    return size
+
+
+def check_file_size(file: IO[bytes], *, max_bytes: int) -> None:
+    size = file_size(file)
+    if size > max_bytes:
+        raise DomainError(
+            "file_too_large",
+            f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB",
+            field="file",
+            status=413,
+        )
+    if size == 0:
+        raise DomainError("file_empty", "文件为空", field="file")
+
+
+def open_data_sheet(file: IO[bytes], *, sheet_title: str):
+    """The workbook (read-only, streaming) and its data sheet (`sheet_title`, else the first
+    sheet); DomainError `file_invalid` / `file_empty` when it is not a usable .xlsx."""
+    import openpyxl
+
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    if head != XLSX_MAGIC:
+        raise DomainError(
+            "file_invalid",
+            "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
+            field="file",
+        )
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
+        raise DomainError(
+            "file_invalid",
+            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    if sheet_title in workbook.sheetnames:
+        return workbook, workbook[sheet_title]
+    if workbook.worksheets:
+        return workbook, workbook.worksheets[0]
+    workbook.close()
+    raise DomainError("file_empty", "文件中没有工作表", field="file")
+
+
+def check_header(header: Sequence[Any], expected: Sequence[str], errors: ErrorCollector) -> None:
+    """Row 1 must hold exactly the template's column titles, in order."""
+    found = [cell_text(v) for v in header]
+    while found and not found[-1]:
+        found.pop()
+    for i, title in enumerate(expected):
+        actual = found[i] if i < len(found) else ""
+        if actual != title:
+            letter = get_column_letter(i + 1)
+            message = (
+                f"第 {letter} 列表头应为“{title}”，实际为“{actual}”"
+                if actual
+                else f"缺少第 {letter} 列“{title}”"
+            )
+            errors.add("header_mismatch", message, field=title, row=1)
+    for i in range(len(expected), len(found)):
+        if found[i]:
+            errors.add(
+                "header_mismatch",
+                f"第 {get_column_letter(i + 1)} 列“{found[i]}”不是模板中的列（模板共 "
+                f"{len(expected)} 列，最后一列为“{expected[-1]}”）",
+                field=found[i],
+                row=1,
+            )
