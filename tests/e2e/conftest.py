@@ -44,3 +44,5 @@ def login(page, username, password):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    # /login/ also matches "**/": wait for the page that answers the form instead.
+    page.locator('[data-testid="current-user"], [data-testid="login-error"]').first.wait_for()

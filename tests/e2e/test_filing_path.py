@@ -33,6 +33,13 @@ MATERIALS = [
 ]
 
 
+def sign_in(page, username):
+    """Log in and wait until the session is there (the login page's URL also ends in "/",
+    so waiting for a URL pattern would not prove the login finished)."""
+    login(page, username, PASSWORD)
+    page.get_by_test_id("current-user").wait_for()
+
+
 def logout(page):
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/login/")
@@ -46,8 +53,7 @@ def upload(page, label, name="scan.pdf", content=PDF, mime="application/pdf"):
 
 
 def review(page, username, subject_label, *, approve=True, reasons=""):
-    login(page, username, PASSWORD)
-    page.wait_for_url("**/")
+    sign_in(page, username)
     page.goto("/filings/queue/")
     queue = page.get_by_test_id("review-queue")
     assert subject_label in queue.inner_text()
@@ -96,8 +102,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     make_user("jigou", institution=institution)
 
     # 2. the institution files
-    login(page, "jigou", PASSWORD)
-    page.wait_for_url("**/")
+    sign_in(page, "jigou")
     page.get_by_role("link", name="我的备案").first.click()
     page.get_by_role("button", name="开始备案").click()
     page.wait_for_url(re.compile(r".*/filings/applications/\d+/edit/$"))
@@ -161,7 +166,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     review(page, "xiaofang", "消防安全", approve=False, reasons="疏散通道堆放杂物")
 
     # 4. the institution sees the reason, fixes and resubmits
-    login(page, "jigou", PASSWORD)
+    sign_in(page, "jigou")
     page.goto("/filings/mine/")
     page.screenshot(path="test-results/filing-mine-returned.png", full_page=True)
     reasons = page.get_by_test_id("returned-reasons")
@@ -187,7 +192,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     review(page, "weijian", "卫生保健")
 
     # 6. 区卫健局 decides
-    login(page, "weijian", PASSWORD)
+    sign_in(page, "weijian")
     page.goto("/filings/queue/")
     page.get_by_test_id("decision-queue").get_by_role("link", name="决定").click()
     page.screenshot(path="test-results/filing-detail-decide.png", full_page=True)
@@ -197,7 +202,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     logout(page)
 
     # 7. the institution downloads its receipt
-    login(page, "jigou", PASSWORD)
+    sign_in(page, "jigou")
     page.goto("/filings/mine/")
     number = page.get_by_test_id("filing-number").inner_text().strip()
     assert re.fullmatch(r"TY330703-\d{4}-0001", number)

@@ -24,7 +24,8 @@ from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
 from tuoyu.filings import checks
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
-from tuoyu.institutions.models import ChainAgreement, Institution
+from tuoyu.institutions.models import Institution
+from tuoyu.institutions.selectors.chains import chain_agreement_covering  # noqa: F401 - P-REG-13, one rule
 from tuoyu.regions.models import Region
 
 OPEN = ("draft", "in_review", "returned", "awaiting_decision")
@@ -363,39 +364,6 @@ def material_get(*, acting_user, pk: int) -> FilingMaterial:
 
 
 # --- chains (P-REG-13) ---------------------------------------------------------------------
-
-
-def chain_agreement_covering(institution: Institution, on_date: dt.date) -> ChainAgreement | None:
-    """The chain agreement under which `institution` (a branch) is filed through the
-    simplified path on `on_date`, or None (full path).
-
-    Covered when the institution names an agreement (`chain_agreement`), its township is one
-    of the agreement's townships, the agreement applies that day (valid_from..valid_until,
-    and not ended early) and the branch fits the cap: the branches already filed under the
-    agreement, plus this one, are at most `max_branches`.
-    """
-    if not institution.chain_agreement_id:
-        return None
-    agreement = ChainAgreement.objects.filter(pk=institution.chain_agreement_id).first()
-    if agreement is None:
-        return None
-    if not (agreement.valid_from <= on_date <= agreement.valid_until):
-        return None
-    ended_on = getattr(agreement, "ended_on", None)
-    if ended_on is not None and on_date > ended_on:
-        return None
-    if not agreement.townships.filter(pk=institution.township_id).exists():
-        return None
-    filed_branches = (
-        Institution.objects.filter(
-            chain_agreement=agreement, filing_status=Institution.FilingStatus.FILED
-        )
-        .exclude(pk=institution.pk)
-        .count()
-    )
-    if filed_branches + 1 > agreement.max_branches:
-        return None
-    return agreement
 
 
 # --- public verification (no login; never personal data) -------------------------------------

@@ -24,6 +24,7 @@ from tuoyu.filings.models import (
     SubjectReview,
 )
 from tuoyu.institutions.models import CareClass, Institution
+from tuoyu.institutions.services.affordable import affordable_close_on_cancellation
 from tuoyu.institutions.services.classes import (
     care_class_create,
     care_class_withdraw,
@@ -86,6 +87,13 @@ def filing_cancel(
     CareClass.objects.filter(pk__in=closed).update(
         status=CareClass.Status.CLOSED, closed_on=cancelled_on
     )
+    # P-MODE-2: affordable status cannot outlive the filing it rests on.
+    affordable_closed = affordable_close_on_cancellation(
+        acting_user=acting_user,
+        institution=institution,
+        cancelled_on=cancelled_on,
+        reference=institution.filing_number or reason,
+    )
     institution.filing_status = Institution.FilingStatus.CANCELLED
     institution.filing_cancelled_on = cancelled_on
     institution.save(update_fields=["filing_status", "filing_cancelled_on", "updated_at"])
@@ -102,6 +110,7 @@ def filing_cancel(
             "source": source,
             "classes_closed": closed,
             "applications_withdrawn": withdrawn,
+            "affordable_designations_closed": affordable_closed,
             "filing_number": institution.filing_number,
         },
     )

@@ -17,6 +17,7 @@ from tuoyu.core.bulk import bulk_insert
 from tuoyu.core.identifiers import make_uscc
 from tuoyu.core.names import person_name, street_address
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.seeding_filings import seed_filings
 from tuoyu.institutions.services.registration import seed_registration_events
 from tuoyu.regions.models import Region
 
@@ -145,3 +146,9 @@ def generate(ctx) -> None:
     )
     ctx.shared["institution_ids"] = [pk for pk, _, _ in created]
     seed_registration_events(ctx, ctx.shared["institution_ids"])
+    # Filings, reviews, receipts and cancellations through the filings services, so the
+    # demo shows an institution in every state (issue: institutions, done-when).
+    seed_filings(
+        ctx,
+        Institution.objects.filter(pk__in=ctx.shared["institution_ids"]).select_related("township"),
+    )

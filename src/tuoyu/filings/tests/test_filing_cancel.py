@@ -59,3 +59,30 @@ def test_filing_cancel_closes_classes_withdraws_open_application_and_is_idempote
     inst.refresh_from_db()
     assert inst.filing_cancelled_on == dt.date(2026, 3, 1)
     assert AuditEvent.objects.filter(action="filing.cancelled").count() == 1
+
+
+def test_filing_cancel_ends_affordable_status(make_institution, make_user):
+    """P-FIL-3 with P-MODE-2: a cancelled filing ends the 普惠 designation on that day; the
+    history row stays."""
+    from tuoyu.institutions.models import AffordableDesignation
+
+    inst = make_institution(
+        filing_status="filed", filing_number="TY330703-2024-0007", filed_on=dt.date(2024, 1, 2)
+    )
+    designation = AffordableDesignation.objects.create(
+        institution=inst, starts_on=dt.date(2024, 3, 1), decision_ref="金东卫〔2024〕12号"
+    )
+    user = make_user("weijian", department="health")
+    filing_cancel(
+        institution=inst,
+        acting_user=user,
+        reason="机构申请注销",
+        cancelled_on=dt.date(2026, 5, 31),
+        source="request",
+    )
+    designation.refresh_from_db()
+    assert designation.ends_on == dt.date(2026, 5, 31)
+    assert designation.withdrawn_at is not None
+    assert AffordableDesignation.objects.filter(institution=inst).count() == 1
+    event = AuditEvent.objects.get(action="filing.cancelled", object_id=str(inst.pk))
+    assert event.detail["affordable_designations_closed"] == 1
