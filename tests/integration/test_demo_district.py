@@ -83,3 +83,21 @@ def test_seed_is_deterministic_and_audited(demo):
     # A second run on a populated database changes nothing.
     call_command("seed", "--scale", "district", "--seed", "1", "--if-empty", stdout=io.StringIO())
     assert list(Institution.objects.order_by("uscc").values_list("uscc", "name")) == usccs
+
+
+def test_demo_has_institutions_in_every_state(demo):
+    """Issue institutions, done-when: the demo data contains institutions in every state
+    (P-REG-12 workflow, P-FIL-3 cancellation, P-REG-13 chains, P-MODE-2 affordable)."""
+    from tuoyu.filings.models import FilingApplication
+    from tuoyu.institutions.models import AffordableDesignation, ChainAgreement
+
+    statuses = set(Institution.objects.values_list("filing_status", flat=True))
+    assert statuses >= {"not_filed", "in_review", "filed", "cancelled"}
+    application_states = set(FilingApplication.objects.values_list("kind", "status"))
+    for state in ["draft", "in_review", "returned", "awaiting_decision", "approved"]:
+        assert ("initial", state) in application_states, state
+    assert any(kind == "change" for kind, _ in application_states)
+    assert ("cancellation", "approved") in application_states
+    assert Institution.objects.filter(registration_status="deregistered").exists()
+    assert AffordableDesignation.objects.exists()
+    assert ChainAgreement.objects.filter(branches__isnull=False).exists()

@@ -18,6 +18,7 @@ from tuoyu.core.identifiers import make_uscc
 from tuoyu.core.names import person_name, street_address
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.seeding_filings import seed_filings
+from tuoyu.institutions.seeding_supervision import seed_affordable_chains_deregistration
 from tuoyu.institutions.services.registration import seed_registration_events
 from tuoyu.regions.models import Region
 
@@ -152,3 +153,4 @@ def generate(ctx) -> None:
         ctx,
         Institution.objects.filter(pk__in=ctx.shared["institution_ids"]).select_related("township"),
     )
+    seed_affordable_chains_deregistration(ctx)

@@ -503,8 +503,15 @@ class _Seeder:
             self.ctx.log("缺少机构账号或审核部门账号，跳过备案数据生成。")
             return self.counts
         cap = max(1, min(MAX_PER_STATE, round(n * 0.06)))
-        # Newest registrations are the ones still in progress.
-        newest_first = list(reversed(items))
+        # Newest registrations are the ones still in progress. Only institutions inside the
+        # platform's own district can go through the services (they refuse other townships);
+        # at city and province scale the others are filed in bulk.
+        district = self.ctx.district_code
+
+        def local(inst: Institution) -> bool:
+            return inst.township.code.startswith(district)
+
+        newest_first = [i for i in reversed(items) if local(i)]
         states: dict[int, str] = {}
         order = ["not_filed", "draft", "in_review", "returned", "awaiting_decision"]
         queue = list(newest_first)
@@ -523,7 +530,7 @@ class _Seeder:
             ).values_list("code", "pk")
         )
         # Changes and cancellations happen to filed institutions (through the services).
-        extra = filed[: 2 * cap]
+        extra = [i for i in filed if local(i)][: 2 * cap]
         bulk = len(filed) > BULK_THRESHOLD
         service_filed = extra if bulk else filed
         bulk_filed = [i for i in filed if i not in service_filed] if bulk else []
