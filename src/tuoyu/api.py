@@ -13,7 +13,23 @@ from tuoyu.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
 
-api = NinjaAPI(
+
+class TuoyuAPI(NinjaAPI):
+    """Errors are sent as application/problem+json (RFC 9457); the OpenAPI document says so
+    for every 4xx/5xx response an operation documents."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if str(status)[0] in "45" and "content" in response:
+                        media = next(iter(response["content"].values()))
+                        response["content"] = {PROBLEM: media}
+        return schema
+
+
+api = TuoyuAPI(
     title="托育服务监管平台接口",
     version="1.0.0",
     description="金东区托育服务监管平台对外接口（API-CONTRACT）。除 /public/ 外均需 Bearer 令牌。",

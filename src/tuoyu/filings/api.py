@@ -10,6 +10,7 @@ import datetime as dt
 
 from ninja import Field, Router, Schema
 
+from tuoyu.core.api_schemas import Problem
 from tuoyu.filings import selectors
 from tuoyu.institutions.selectors.classes import institution_for_classes, institution_slots
 
@@ -48,13 +49,6 @@ class FilingStatusOut(Schema):
     filing_cancelled_on: dt.date | None
     slots: int
     open_application: ApplicationOut | None
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    errors: list[dict]
 
 
 @router.get(

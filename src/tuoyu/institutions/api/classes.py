@@ -17,6 +17,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
+from tuoyu.core.api_schemas import Problem
 from tuoyu.core.errors import OutOfScope
 from tuoyu.institutions.selectors.classes import classes_for, institution_for_classes
 from tuoyu.institutions.services.classes import care_class_create
@@ -46,13 +47,6 @@ class ClassOut(Schema):
     capacity: int
     status: str = Field(..., description="proposed 待备案 | filed 已备案 | closed 已撤销")
     filed_on: dt.date | None
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    errors: list[dict]
 
 
 @router.post(

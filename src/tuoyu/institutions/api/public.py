@@ -10,6 +10,7 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from tuoyu.core.api_schemas import Problem
 from tuoyu.institutions.models import CareClass
 from tuoyu.institutions.selectors import public as selectors
 
@@ -86,7 +87,7 @@ class PublicInstitutionPageOut(Schema):
 @router.get(
     "/institutions",
     auth=None,
-    response=PublicInstitutionPageOut,
+    response={200: PublicInstitutionPageOut, 422: Problem},
     summary="已备案托育机构公开查询",
     description=(
         "无需令牌。只列出备案有效（已备案、未注销）的托育机构，不含任何个人信息。"

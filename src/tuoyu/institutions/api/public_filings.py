@@ -9,6 +9,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
+from tuoyu.core.api_schemas import Problem
 from tuoyu.core.errors import NotFound
 from tuoyu.filings.selectors import filing_verify
 
@@ -23,13 +24,6 @@ class FilingVerification(Schema):
     status: Literal["filed", "cancelled"] = Field(
         ..., description="filed 已备案 | cancelled 已注销"
     )
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    errors: list[dict]
 
 
 @router.get(

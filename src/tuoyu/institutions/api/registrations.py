@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
+from tuoyu.core.api_schemas import Problem
 from tuoyu.institutions.models import RegistrationEvent
 from tuoyu.institutions.services.registration import RegistrationIn, registration_event_receive
 
@@ -17,20 +18,6 @@ router = Router()
 class RegistrationOut(Schema):
     institution_id: int = Field(..., description="平台内的机构 id")
     registration_status: Literal["registered", "deregistered"]
-
-
-class ProblemItem(Schema):
-    field: str | None = None
-    code: str
-    message: str
-    row: int | None = None
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    errors: list[ProblemItem]
 
 
 @router.post(
