@@ -9,9 +9,10 @@ VAR := var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL_BASE ?= postgresql://postgres@127.0.0.1:5432
+APT := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve setup test test-sqlite test-postgres lint format browser clean messages
+.PHONY: demo serve setup system-deps test test-sqlite test-postgres lint format browser clean messages
 
 # ---- set-up ------------------------------------------------------------------------------
 $(VENV)/bin/activate:
@@ -35,7 +36,14 @@ $(VAR)/static/.collected: node_modules/.installed $(VENV)/.installed $(shell fin
 	$(TUOYU) collectstatic --noinput -v 0
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed $(VAR)/static/.collected
+setup: $(VENV)/.installed node_modules/.installed $(VAR)/static/.collected system-deps
+
+# Receipts are PDFs with Chinese text: WeasyPrint needs Pango and a CJK font (Debian).
+system-deps: $(VENV)/.installed
+	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "安装 PDF 回执所需的 Pango 与中文字体（Debian 软件包）…"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; \
+	fi
 
 # ---- demo --------------------------------------------------------------------------------
 demo: setup
@@ -53,13 +61,12 @@ serve: setup
 # ---- tests -------------------------------------------------------------------------------
 # Browser tests drive Debian's chromium; never a browser download.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  echo "安装 chromium 与中文字体（Debian 软件包）…"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null) \
-	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null); \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
 	fi
 
-test: $(VENV)/.installed-test node_modules/.installed browser
+test: $(VENV)/.installed-test node_modules/.installed system-deps browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MAKE) --no-print-directory test-sqlite
