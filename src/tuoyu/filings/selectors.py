@@ -173,7 +173,8 @@ def _staff_text(staff) -> str:
     for role, label in checks.STAFF_ROLES:
         row = staff.get(role) or {}
         if row.get("count"):
-            parts.append(f"{label}{row['count']}")
+            # Translators: a staff role and its headcount, e.g. 保育人员5.
+            parts.append(_("%(label)s%(n)s") % {"label": label, "n": row["count"]})
     return "、".join(parts) or "—"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -35,13 +34,13 @@ FORMS = [
 
 
 def ctx(seed=7):
-    return SimpleNamespace(
-        rng=random.Random(seed),
-        today=TODAY,
-        seed=seed,
-        log=lambda message: None,
-        progress=lambda it, **kw: it,
+    from tuoyu.core.seeding import SCALES, SeedContext
+
+    context = SeedContext(
+        scale=SCALES["district"], seed=seed, district_code="330703", today=TODAY, quiet=True
     )
+    context.rng = random.Random(seed)
+    return context
 
 
 @pytest.fixture

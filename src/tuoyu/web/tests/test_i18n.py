@@ -18,7 +18,7 @@ from django.conf import settings
 
 SRC = Path(__file__).resolve().parents[2]
 # Apps with an English catalog. core has no translatable strings (makemessages finds none).
-CATALOG_APPS = ["web", "accounts", "audit", "regions", "policy"]
+CATALOG_APPS = ["web", "accounts", "audit", "regions", "policy", "institutions", "filings"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
