@@ -102,7 +102,7 @@ format: $(VENV)/.installed-test
 
 # English catalogs, one per app (zh-hans msgids need none). -P keeps an app's selectors.py
 # from shadowing the standard library module when run from the app folder.
-I18N_APPS := web accounts audit regions policy
+I18N_APPS := web accounts audit regions policy institutions filings
 messages:
 	for app in $(I18N_APPS); do \
 	  (cd src/tuoyu/$$app && $(CURDIR)/$(PY) -P -m tuoyu makemessages -l en --no-obsolete --no-location \

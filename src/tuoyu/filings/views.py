@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tuoyu import policy
@@ -110,7 +110,7 @@ def cancel_request(request):
         except DomainError as exc:
             errors = exc
         else:
-            messages.success(request, _t("注销申请已提交，等待区卫健局决定。"))
+            messages.success(request, gettext("注销申请已提交，等待区卫健局决定。"))
             return redirect("filings:mine")
     return render(
         request,
@@ -202,7 +202,7 @@ def _section_post(request, pk, section, action):
             _edit_context(request, application, errors=exc, section=section, posted=posted),
             status=exc.status,
         )
-    messages.success(request, _t("已保存。"))
+    messages.success(request, gettext("已保存。"))
     return redirect(reverse("filings:edit", kwargs={"pk": pk}) + f"#{section}")
 
 
@@ -296,7 +296,7 @@ def material_upload(request, pk):
 
     def action(app):
         if upload is None:
-            raise DomainError("file_missing", _t("请选择要上传的文件"), field="file")
+            raise DomainError("file_missing", gettext("请选择要上传的文件"), field="file")
         services.filing_material_upload(
             acting_user=request.user,
             application=app,
@@ -327,9 +327,9 @@ def submit(request, pk):
         )
     application.refresh_from_db()
     if application.status == FilingApplication.Status.APPROVED:
-        messages.success(request, _t("已按连锁经营协议完成简化备案。"))
+        messages.success(request, gettext("已按连锁经营协议完成简化备案。"))
     else:
-        messages.success(request, _t("备案申请已提交。"))
+        messages.success(request, gettext("备案申请已提交。"))
     return redirect("filings:mine")
 
 
@@ -345,7 +345,7 @@ def withdraw(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _t("申请已撤回。"))
+        messages.success(request, gettext("申请已撤回。"))
     return redirect("filings:mine")
 
 
@@ -428,7 +428,7 @@ def review(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("filings:detail", pk=subject_review.application_id)
-    messages.success(request, _t("已审核通过。") if approve else _t("已退回机构。"))
+    messages.success(request, gettext("已审核通过。") if approve else gettext("已退回机构。"))
     return redirect("filings:queue")
 
 
@@ -448,7 +448,7 @@ def decide(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("filings:detail", pk=pk)
-    messages.success(request, _t("已作出备案决定。"))
+    messages.success(request, gettext("已作出备案决定。"))
     return redirect("filings:detail", pk=pk)
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -124,7 +124,7 @@ def statistics_import(request):
         else:
             messages.success(
                 request,
-                _t(
+                gettext(
                     "导入成功：共 %(rows)s 行，新增 %(created)s 条，更新 %(updated)s 条，未变化 %(unchanged)s 条。"
                 )
                 % {

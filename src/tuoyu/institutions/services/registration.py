@@ -39,7 +39,7 @@ import hashlib
 import json
 import uuid
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -49,7 +49,7 @@ from django.db.models import F
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tuoyu.accounts.models import User
+from tuoyu.accounts.models import Department, User
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core.errors import DomainError, ErrorCollector, ErrorItem, OutOfScope
 from tuoyu.core.excel import check_file_size
@@ -68,18 +68,26 @@ Authority = Literal[
 Action = Literal["registered", "changed", "deregistered"]
 LegalForm = Literal["company", "social_organization", "public_institution", "kindergarten"]
 
-AUTHORITY_LABELS = {
-    "market_regulation": "区市场监管局",
-    "civil_affairs": "区民政局",
-    "public_institution_registration": "区事业单位登记管理局",
-    "education": "区教体局",
-}
-LEGAL_FORM_LABELS = {
-    "company": "企业",
-    "social_organization": "社会组织",
-    "public_institution": "事业单位",
-    "kindergarten": "幼儿园（托幼一体化）",
-}
+
+class _ChoiceLabels(Mapping):
+    """code → label of a model's choices, as plain text in the active language at the moment
+    it is read (Excel cells and string checks cannot take lazy translations)."""
+
+    def __init__(self, choices_class):
+        self._choices = choices_class
+
+    def __getitem__(self, code):
+        return str(dict(self._choices.choices)[code])
+
+    def __iter__(self):
+        return iter(self._choices.values)
+
+    def __len__(self):
+        return len(self._choices.values)
+
+
+AUTHORITY_LABELS = _ChoiceLabels(Department.RegistrationAuthority)
+LEGAL_FORM_LABELS = _ChoiceLabels(Institution.LegalForm)
 
 # P-REG-10 — who registers whom. (legal_form, for_profit) → registration authority; None for
 # for_profit means "either". A pair that is not in the table is inconsistent in itself

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -93,7 +93,7 @@ def affordable_designate(request):
             apply_errors(form, exc, {"institution": "uscc"})
         else:
             messages.success(
-                request, _t("已认定 %(name)s 为普惠性托育机构") % {"name": institution.name}
+                request, gettext("已认定 %(name)s 为普惠性托育机构") % {"name": institution.name}
             )
             return redirect(next_url)
     status = 400 if form.is_bound else 200
@@ -134,7 +134,7 @@ def affordable_withdraw(request, pk: int):
         else:
             messages.success(
                 request,
-                _t("已撤销 %(name)s 的普惠性认定") % {"name": designation.institution.name},
+                gettext("已撤销 %(name)s 的普惠性认定") % {"name": designation.institution.name},
             )
             return redirect(next_url)
     status = 400 if form.is_bound else 200

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -121,7 +121,7 @@ def chain_create(request):
         except DomainError as exc:
             apply_errors(form, exc, {"uscc": "head_uscc", "head": "head_uscc"})
         else:
-            messages.success(request, _t("连锁经营协议已创建"))
+            messages.success(request, gettext("连锁经营协议已创建"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
     status = 400 if form.is_bound else 200
     return render(
@@ -176,7 +176,7 @@ def chain_edit(request, pk: int):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _t("连锁经营协议已保存"))
+            messages.success(request, gettext("连锁经营协议已保存"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
     status = 400 if form.is_bound else 200
     return render(
@@ -204,7 +204,7 @@ def chain_end(request, pk: int):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _t("连锁经营协议已提前终止"))
+            messages.success(request, gettext("连锁经营协议已提前终止"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
     status = 400 if form.is_bound else 200
     return render(
@@ -235,17 +235,17 @@ def chain_attach(request, pk: int):
             if result.in_scope:
                 messages.success(
                     request,
-                    _t("已挂靠分支机构 %(name)s：位于协议范围内，按连锁简化备案办理")
+                    gettext("已挂靠分支机构 %(name)s：位于协议范围内，按连锁简化备案办理")
                     % {"name": result.institution.name},
                 )
             else:
                 messages.warning(
                     request,
-                    _t("已挂靠分支机构 %(name)s：不在协议适用镇乡街道内，须按完整备案流程办理")
+                    gettext("已挂靠分支机构 %(name)s：不在协议适用镇乡街道内，须按完整备案流程办理")
                     % {"name": result.institution.name},
                 )
     else:
-        messages.error(request, _t("请填写分支机构的统一社会信用代码"))
+        messages.error(request, gettext("请填写分支机构的统一社会信用代码"))
     return redirect("institutions:chain_detail", pk=agreement.pk)
 
 
@@ -274,7 +274,7 @@ def chain_detach(request, pk: int, institution_pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _t("已解除分支机构 %(name)s") % {"name": branch.name})
+        messages.success(request, gettext("已解除分支机构 %(name)s") % {"name": branch.name})
     return redirect("institutions:chain_detail", pk=agreement.pk)
 
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -214,14 +214,14 @@ def registration_new(request):
                 if receipt.created:
                     messages.success(
                         request,
-                        _t("已接收：%(action)s %(uscc)s")
+                        gettext("已接收：%(action)s %(uscc)s")
                         % {
                             "action": receipt.event.get_action_display(),
                             "uscc": receipt.event.uscc,
                         },
                     )
                 else:
-                    messages.info(request, _t("该信息此前已提交，未重复接收。"))
+                    messages.info(request, gettext("该信息此前已提交，未重复接收。"))
                 return redirect("institutions:registration_detail", pk=receipt.event.pk)
     else:
         form = RegistrationEventForm(
@@ -282,7 +282,9 @@ def registration_import(request):
         else:
             messages.success(
                 request,
-                _t("导入成功：共 %(rows)s 行，新接收 %(created)s 条，此前已接收 %(replayed)s 条。")
+                gettext(
+                    "导入成功：共 %(rows)s 行，新接收 %(created)s 条，此前已接收 %(replayed)s 条。"
+                )
                 % {"rows": result.rows, "created": result.created, "replayed": result.replayed},
             )
             return redirect(reverse("institutions:registrations"))

@@ -153,7 +153,7 @@ def test_compiled_catalog_matches_po(app):
 
 
 TRANSLATE_TAG = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
-PY_GETTEXT = re.compile(r"""\b_\(\s*"([^"\\]+)"\s*[,)]""")
+PY_GETTEXT = re.compile(r"""\b(?:_|gettext|gettext_lazy)\(\s*"([^"\\]+)"\s*[,)]""")
 
 
 @pytest.mark.parametrize("app", CATALOG_APPS)
