@@ -32,7 +32,7 @@ class TuoyuAPI(NinjaAPI):
 api = TuoyuAPI(
     title="托育服务监管平台接口",
     version="1.0.0",
-    description="金东区托育服务监管平台对外接口（API-CONTRACT）。除 /public/ 外均需 Bearer 令牌。",
+    description="区县托育服务监管平台对外接口（API-CONTRACT）。除 /public/ 外均需 Bearer 令牌。",
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",

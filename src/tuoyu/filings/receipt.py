@@ -19,6 +19,7 @@ from tuoyu import policy
 from tuoyu.filings import selectors
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.selectors.classes import institution_slots
+from tuoyu.web.branding import branding
 
 
 def qr_svg_data_uri(url: str) -> str:
@@ -42,6 +43,8 @@ def receipt_context(institution: Institution) -> dict:
         "qr": qr_svg_data_uri(url),
         "cancelled": institution.filing_status == Institution.FilingStatus.CANCELLED,
         "printed_on": policy.as_date(timezone.now()),
+        # The issuing authority is named from the region tree (P-REG-2), not written in.
+        **branding(),
     }
 
 

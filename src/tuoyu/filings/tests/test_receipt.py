@@ -39,3 +39,5 @@ def test_cancelled_receipt_says_so(filed, reviewers):
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     assert "本备案已注销" in text and filed.filing_number in text
+    # The issuing authority comes from the region tree (P-REG-2).
+    assert "金华市金东区卫生健康局" in text.replace(" ", "").replace("\n", "")
