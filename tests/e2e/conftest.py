@@ -34,7 +34,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
@@ -46,3 +46,20 @@ def login(page, username, password):
     page.get_by_role("button", name="登录").click()
     # /login/ also matches "**/": wait for the page that answers the form instead.
     page.locator('[data-testid="current-user"], [data-testid="login-error"]').first.wait_for()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failed browser test keep what the person would have seen: a screenshot under
+    test-results/ and the page's URL and messages in the report."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or page is None:
+        return
+    try:
+        page.screenshot(path=f"test-results/FAILED-{item.name}.png", full_page=True)
+        alerts = page.locator(".alert").all_inner_texts()
+        report.sections.append(("browser", f"URL: {page.url}\nalerts: {alerts}"))
+    except Exception as exc:  # the browser may be what failed
+        report.sections.append(("browser", f"no screenshot: {exc}"))

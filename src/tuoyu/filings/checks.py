@@ -120,28 +120,12 @@ INITIAL_MATERIALS = (
     FilingMaterial.Kind.HYGIENE_EVALUATION,
     FilingMaterial.Kind.FIRE_INSPECTION,
 )
-# Allowed uploads, judged by content (magic bytes), not only by the name.
-FILE_SIGNATURES: dict[str, tuple[bytes, tuple[str, ...]]] = {
-    "application/pdf": (b"%PDF-", (".pdf",)),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
-}
 DEFAULT_MATERIAL_MAX_BYTES = 10 * 1024 * 1024
 
 
 def material_max_bytes() -> int:
     """Upload limit (a technical limit, not a policy number): settings override."""
     return int(getattr(settings, "TUOYU_FILING_MATERIAL_MAX_BYTES", DEFAULT_MATERIAL_MAX_BYTES))
-
-
-def sniff_content_type(head: bytes, name: str) -> str | None:
-    """The allowed content type of a file whose first bytes are `head` and whose name is
-    `name`, or None: the content must be PDF/JPEG/PNG *and* the extension must match it."""
-    lower = (name or "").lower()
-    for content_type, (magic, extensions) in FILE_SIGNATURES.items():
-        if head.startswith(magic) and lower.endswith(extensions):
-            return content_type
-    return None
 
 
 def required_materials(application: FilingApplication, basic: dict, before: dict) -> list[str]:

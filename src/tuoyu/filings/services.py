@@ -16,6 +16,8 @@ from django.utils import timezone
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
+from tuoyu.core.excel import file_size
+from tuoyu.core.uploads import FILE_SIGNATURES, check_upload
 from tuoyu.filings import checks, selectors
 from tuoyu.filings.models import (
     FilingApplication,
@@ -358,24 +360,11 @@ def filing_material_upload(
     transition_target(application, "edit")
     if kind not in FilingMaterial.Kind.values:
         raise DomainError("material_kind_invalid", "材料类型无效", field="kind")
-    size = getattr(file, "size", None) or 0
     name = os.path.basename(getattr(file, "name", "") or "")[:200]
-    if size == 0:
-        raise DomainError("file_empty", "上传的文件是空文件", field="file")
-    limit = checks.material_max_bytes()
-    if size > limit:
-        raise DomainError(
-            "file_too_large",
-            f"文件过大：不超过 {limit // (1024 * 1024)} MB",
-            field="file",
-        )
-    file.seek(0)
-    head = file.read(16)
-    content_type = checks.sniff_content_type(head, name)
-    if content_type is None:
-        raise DomainError(
-            "file_type_not_allowed", "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）", field="file"
-        )
+    content_type = check_upload(
+        file, max_bytes=checks.material_max_bytes(), allowed=tuple(FILE_SIGNATURES)
+    )
+    size = file_size(file)
     file.seek(0)
     digest = hashlib.sha256()
     for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:

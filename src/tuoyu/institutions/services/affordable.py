@@ -6,7 +6,7 @@ subsidies (P-SUB-1, P-SUB-2) and target P-TGT-9.
 
 Error codes: out_of_scope (403), required, institution_not_filed, date_order,
 affordable_before_filing, affordable_overlap (409), affordable_already_withdrawn (409),
-affordable_already_ended, file_empty, file_too_large, file_type.
+affordable_already_ended, file_empty, file_too_large, file_type_not_allowed.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Error codes: out_of_scope (403), required, date_order, unknown_region,
 chain_head_not_registered, agreement_number_taken (409), chain_max_below_branches,
 chain_agreement_ended (409), chain_agreement_not_in_force (409), chain_branch_is_head,
 chain_branch_elsewhere (409), chain_branches_exceeded (409), chain_branch_not_attached,
-institution_deregistered (409), file_empty, file_too_large, file_type.
+institution_deregistered (409), file_empty, file_too_large, file_type_not_allowed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from django.db import IntegrityError, transaction
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff, snapshot
 from tuoyu.core.errors import DomainError, OutOfScope
+from tuoyu.core.uploads import check_upload
 from tuoyu.institutions.models import ChainAgreement, Institution
 from tuoyu.regions.models import Region
 
@@ -33,32 +33,12 @@ MANAGE = "institutions.manage_chains"
 # Decision documents (agreements, 普惠 decisions) are scanned PDFs; a technical limit, not a
 # policy number.
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
 
 
 def document_check(file, *, field: str = "document") -> None:
     """A decision or agreement document must be a non-empty PDF of at most
-    MAX_DOCUMENT_BYTES: `file_empty`, `file_too_large`, `file_type` (all 422)."""
-    size = getattr(file, "size", None)
-    if size is None:
-        pos = file.tell()
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(pos)
-    if not size:
-        raise DomainError("file_empty", "上传的文件为空", field=field)
-    if size > MAX_DOCUMENT_BYTES:
-        raise DomainError(
-            "file_too_large",
-            f"文件过大：不超过 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB",
-            field=field,
-        )
-    name = getattr(file, "name", "") or ""
-    file.seek(0)
-    head = file.read(len(PDF_MAGIC))
-    file.seek(0)
-    if PurePath(name).suffix.lower() != ".pdf" or head != PDF_MAGIC:
-        raise DomainError("file_type", "文件类型不正确：请上传 PDF 文件", field=field)
+    MAX_DOCUMENT_BYTES: `file_empty`, `file_too_large`, `file_type_not_allowed` (all 422)."""
+    check_upload(file, max_bytes=MAX_DOCUMENT_BYTES, field=field)
 
 
 def _require_manager(acting_user) -> None:

@@ -96,7 +96,9 @@ def test_decision_document_must_be_pdf(health_user, filed):
         designate(
             health_user, filed, D(2023, 8, 1), decision_document=pdf_upload("x.pdf", b"hello")
         )
-    assert e.value.code == "file_type" and e.value.errors[0].field == "decision_document"
+    assert (
+        e.value.code == "file_type_not_allowed" and e.value.errors[0].field == "decision_document"
+    )
 
 
 @pytest.mark.parametrize(

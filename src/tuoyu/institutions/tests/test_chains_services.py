@@ -119,8 +119,8 @@ def test_townships_required_and_of_the_district(health_user, make_institution, d
     ("name", "content", "code"),
     [
         ("协议.pdf", b"", "file_empty"),
-        ("协议.docx", b"PK\x03\x04 not a pdf", "file_type"),
-        ("协议.pdf", b"GIF89a pretending", "file_type"),
+        ("协议.docx", b"PK\x03\x04 not a pdf", "file_type_not_allowed"),
+        ("协议.pdf", b"GIF89a pretending", "file_type_not_allowed"),
     ],
 )
 def test_document_must_be_a_pdf(health_user, make_institution, district, name, content, code):
