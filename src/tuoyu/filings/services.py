@@ -251,15 +251,20 @@ def filing_update_basic(*, acting_user, application: FilingApplication, data: di
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
     cleaned = checks.clean_basic(data, institution=application.institution)
-    before = application.facts.get("basic") or {}
-    application.facts = {**application.facts, "basic": cleaned}
+    return _facts_section_save(acting_user, application, "basic", cleaned)
+
+
+def _facts_section_save(acting_user, application, section: str, cleaned: dict):
+    """Replace one section of the proposed facts, with its before/after in the audit log."""
+    before = application.facts.get(section) or {}
+    application.facts = {**application.facts, section: cleaned}
     application.save(update_fields=["facts"])
     audit_record(
         action="filing.facts_saved",
         actor=acting_user,
         obj=application,
         changes=diff(before, cleaned),
-        detail={"section": "basic"},
+        detail={"section": section},
     )
     return application
 
@@ -269,18 +274,7 @@ def filing_update_staff(*, acting_user, application: FilingApplication, staff: d
     """Save the staff summary: counts by role and how many hold certificates (P-STD-2)."""
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
-    cleaned = checks.clean_staff(staff)
-    before = application.facts.get("staff") or {}
-    application.facts = {**application.facts, "staff": cleaned}
-    application.save(update_fields=["facts"])
-    audit_record(
-        action="filing.facts_saved",
-        actor=acting_user,
-        obj=application,
-        changes=diff(before, cleaned),
-        detail={"section": "staff"},
-    )
-    return application
+    return _facts_section_save(acting_user, application, "staff", checks.clean_staff(staff))
 
 
 @transaction.atomic
