@@ -5,6 +5,7 @@ messages everywhere. openpyxl reads in streaming (read-only) mode."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
@@ -100,3 +101,91 @@ def check_header(header: Sequence[Any], expected: Sequence[str], errors: ErrorCo
                 field=found[i],
                 row=1,
             )
+
+
+class TooManyErrors(Exception):
+    """Raised by `ImportRows.add` once the report is long enough; ends the reading."""
+
+
+class ImportRows:
+    """The data rows of an import sheet as `(row number, {column key: cell})`, after the
+    header check; blank lines are skipped; more than `max_rows` rows stop the reading with
+    `too_many_rows`. Row problems go through `add`, which stops at `max_errors`."""
+
+    def __init__(self, sheet, *, columns, headers, errors, max_rows, max_errors):
+        self.sheet = sheet
+        self.columns = list(columns)
+        self.headers = list(headers)
+        self.errors = errors
+        self.max_rows = max_rows
+        self.max_errors = max_errors
+        self.count = 0
+        self.header_ok = False
+
+    def add(self, code: str, message: str, *, field: str | None, row: int | None) -> None:
+        self.errors.add(code, message, field=field, row=row)
+        if len(self.errors.items) >= self.max_errors:
+            raise TooManyErrors
+
+    def __iter__(self):
+        cells = self.sheet.iter_rows(values_only=True)
+        header = next(cells, None)
+        if header is None or not any(cell_text(v) for v in header):
+            self.errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
+            return
+        check_header(header, self.headers, self.errors)
+        if self.errors:
+            return
+        self.header_ok = True
+        width = len(self.columns)
+        for number, values in enumerate(cells, start=2):
+            values = tuple(values)[:width]
+            values += (None,) * (width - len(values))
+            if not any(cell_text(v) for v in values):
+                continue  # blank lines are tolerated
+            self.count += 1
+            if self.count > self.max_rows:
+                self.errors.add(
+                    "too_many_rows",
+                    f"数据行超过 {self.max_rows} 行上限，请拆分为多个文件导入",
+                    field="file",
+                    row=number,
+                )
+                return
+            yield number, dict(zip(self.columns, values, strict=True))
+
+
+@contextmanager
+def import_rows(file, *, sheet_title, columns, headers, errors, max_rows, max_errors):
+    """Open an uploaded template and read its rows (see ImportRows); a file that turns out
+    unreadable while streaming is `file_invalid`, a long report ends with `too_many_errors`,
+    a sheet with a header and no rows is `file_empty`."""
+    workbook, sheet = open_data_sheet(file, sheet_title=sheet_title)
+    rows = ImportRows(
+        sheet,
+        columns=columns,
+        headers=headers,
+        errors=errors,
+        max_rows=max_rows,
+        max_errors=max_errors,
+    )
+    try:
+        yield rows
+        if rows.header_ok and rows.count == 0:
+            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
+    except TooManyErrors:
+        errors.add(
+            "too_many_errors",
+            f"错误过多，仅列出前 {max_errors} 条；请修正后重新导入",
+            field="file",
+        )
+    except DomainError:
+        raise
+    except Exception as exc:  # worksheet XML is parsed lazily while streaming
+        raise DomainError(
+            "file_invalid",
+            f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
+            field="file",
+        ) from exc
+    finally:
+        workbook.close()

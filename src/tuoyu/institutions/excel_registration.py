@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tuoyu.core.errors import DomainError, ErrorCollector
-from tuoyu.core.excel import cell_text, check_header, open_data_sheet
+from tuoyu.core.errors import ErrorCollector
+from tuoyu.core.excel import cell_text, import_rows
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DATA_SHEET_TITLE = "登记信息"
@@ -262,10 +262,6 @@ def parse_datetime_cell(value: Any) -> dt.datetime | None:
     return result
 
 
-class _TooManyErrors(Exception):
-    pass
-
-
 def _file_digest(file: IO[bytes]) -> str:
     file.seek(0)
     digest = hashlib.sha256()
@@ -284,39 +280,19 @@ def registration_file_parse(
     errors = ErrorCollector()
     rows: list[ParsedRow] = []
 
-    def add(code: str, message: str, *, field: str | None, row: int | None) -> None:
-        errors.add(code, message, field=field, row=row)
-        if len(errors.items) >= max_errors:
-            raise _TooManyErrors
-
     digest = _file_digest(file)[:12]
-    workbook, sheet = open_data_sheet(file, sheet_title=DATA_SHEET_TITLE)
     first_row_of: dict[str, int] = {}
-    try:
-        cells = sheet.iter_rows(values_only=True)
-        header = next(cells, None)
-        if header is None or not any(cell_text(v) for v in header):
-            errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
-            return rows, errors
-        check_header(header, IMPORT_HEADERS, errors)
-        if errors:
-            return rows, errors
-        count = 0
-        for number, values in enumerate(cells, start=2):
-            values = tuple(values)[: len(IMPORT_COLUMNS)]
-            values += (None,) * (len(IMPORT_COLUMNS) - len(values))
-            if not any(cell_text(v) for v in values):
-                continue  # blank lines are tolerated
-            count += 1
-            if count > max_rows:
-                errors.add(
-                    "too_many_rows",
-                    f"数据行超过 {max_rows} 行上限，请拆分为多个文件导入",
-                    field="file",
-                    row=number,
-                )
-                return rows, errors
-            record = dict(zip((f for f, _ in IMPORT_COLUMNS), values, strict=True))
+    with import_rows(
+        file,
+        sheet_title=DATA_SHEET_TITLE,
+        columns=[f for f, _ in IMPORT_COLUMNS],
+        headers=IMPORT_HEADERS,
+        errors=errors,
+        max_rows=max_rows,
+        max_errors=max_errors,
+    ) as reader:
+        add = reader.add
+        for number, record in reader:
             data: dict[str, Any] = {"authority": authority}
             ok = True
             for name, (accepted, offered) in CHOICES.items():
@@ -365,24 +341,6 @@ def registration_file_parse(
                 first_row_of[event_id] = number
             if ok:
                 rows.append(ParsedRow(number=number, data=data))
-        if count == 0:
-            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
-    except _TooManyErrors:
-        errors.add(
-            "too_many_errors",
-            f"错误过多，仅列出前 {max_errors} 条；请修正后重新导入",
-            field="file",
-        )
-    except DomainError:
-        raise
-    except Exception as exc:  # worksheet XML is parsed lazily while streaming
-        raise DomainError(
-            "file_invalid",
-            f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
-            field="file",
-        ) from exc
-    finally:
-        workbook.close()
     return rows, errors
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core.errors import DomainError, ErrorCollector, OutOfScope
-from tuoyu.core.excel import cell_text, check_file_size, check_header, open_data_sheet
+from tuoyu.core.excel import cell_text, check_file_size, import_rows
 from tuoyu.regions.models import CODE_LENGTHS, STAT_FIELDS, Region, RegionYearStatistic
 
 BATCH_SIZE = 1000
@@ -402,47 +402,24 @@ _INT_MESSAGES = {
 }
 
 
-class _TooManyErrors(Exception):
-    pass
-
-
 def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCollector]:
     errors = ErrorCollector()
-
-    def add(code: str, message: str, *, field: str | None, row: int | None) -> None:
-        errors.add(code, message, field=field, row=row)
-        if len(errors.items) >= MAX_REPORTED_ERRORS:
-            raise _TooManyErrors
 
     allowed = statistics_regions()
     year_max = statistic_year_max()
     rows: list[StatisticRow] = []
     first_row: dict[tuple[str, int], int] = {}
-    workbook, sheet = open_data_sheet(file, sheet_title=DATA_SHEET_TITLE)
-    try:
-        cells = sheet.iter_rows(values_only=True)
-        header = next(cells, None)
-        if header is None or not any(cell_text(v) for v in header):
-            errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
-            return rows, errors
-        check_header(header, IMPORT_HEADERS, errors)
-        if errors:
-            return rows, errors
-        data_rows = 0
-        for number, values in enumerate(cells, start=2):
-            values = tuple(values) + (None,) * (len(IMPORT_COLUMNS) - len(values))
-            if not any(cell_text(v) for v in values):
-                continue  # blank lines are tolerated
-            data_rows += 1
-            if data_rows > MAX_IMPORT_ROWS:
-                errors.add(
-                    "too_many_rows",
-                    f"数据行超过 {MAX_IMPORT_ROWS} 行上限，请拆分为多个文件导入",
-                    field="file",
-                    row=number,
-                )
-                return rows, errors
-            record = dict(zip((f for f, _ in IMPORT_COLUMNS), values, strict=False))
+    with import_rows(
+        file,
+        sheet_title=DATA_SHEET_TITLE,
+        columns=[f for f, _ in IMPORT_COLUMNS],
+        headers=IMPORT_HEADERS,
+        errors=errors,
+        max_rows=MAX_IMPORT_ROWS,
+        max_errors=MAX_REPORTED_ERRORS,
+    ) as reader:
+        add = reader.add
+        for number, record in reader:
             ok = True
             code = cell_text(record["code"])
             region = allowed.get(code)
@@ -509,24 +486,6 @@ def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCo
                     first_row[key] = number
             if ok:
                 rows.append(StatisticRow(region=region, year=year, values=figures, row=number))
-        if data_rows == 0:
-            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
-    except _TooManyErrors:
-        errors.add(
-            "too_many_errors",
-            f"错误过多，仅列出前 {MAX_REPORTED_ERRORS} 条；请修正后重新导入",
-            field="file",
-        )
-    except DomainError:
-        raise
-    except Exception as exc:  # worksheet XML is parsed lazily while streaming
-        raise DomainError(
-            "file_invalid",
-            f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
-            field="file",
-        ) from exc
-    finally:
-        workbook.close()
     return rows, errors
 
 
