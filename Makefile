@@ -55,8 +55,11 @@ demo: setup
 	@echo "服务地址：http://$(HOST):$(PORT)/"
 	$(TUOYU) runserver $(HOST):$(PORT) --noreload
 
+# Production-style serving (WhiteNoise serves the collected static files).
 serve: setup
-	$(TUOYU) runserver $(HOST):$(PORT) --noreload
+	$(TUOYU) migrate --noinput -v 0
+	$(VENV)/bin/gunicorn tuoyu.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} \
+	  --access-logfile - --forwarded-allow-ips "$${TUOYU_PROXY_IPS:-127.0.0.1}"
 
 # ---- tests -------------------------------------------------------------------------------
 # Browser tests drive Debian's chromium; never a browser download.
