@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
@@ -424,7 +425,11 @@ def submission_errors(
     errors: list[ErrorItem] = []
     if institution.is_deregistered:
         errors.append(
-            ErrorItem("institution_deregistered", "机构已注销登记，不能办理备案", field="uscc")
+            ErrorItem(
+                "institution_deregistered",
+                gettext("机构已注销登记，不能办理备案"),
+                field="uscc",
+            )
         )
         return errors
     basic = application.facts.get("basic") or {}
@@ -443,14 +448,21 @@ def submission_errors(
                 )
         live = [c for c in classes if c["action"] != "close"]
         if not live:
-            errors.append(ErrorItem("classes_missing", "请至少设置一个班级", field="classes"))
+            errors.append(
+                ErrorItem("classes_missing", gettext("请至少设置一个班级"), field="classes")
+            )
         for c in live:
             standard = current.classes[c["class_type"]]
             if c["capacity"] > standard.max_children:
                 errors.append(
                     ErrorItem(
                         "class_size_exceeds_standard",
-                        f"{c['name']}：{standard.name_zh}每班不超过 {standard.max_children} 人",
+                        gettext("%(name)s：%(class_type)s每班不超过 %(max)s 人")
+                        % {
+                            "name": c["name"],
+                            "class_type": standard.name_zh,
+                            "max": standard.max_children,
+                        },
                         field="classes",
                     )
                 )
@@ -463,7 +475,8 @@ def submission_errors(
                     errors.append(
                         ErrorItem(
                             "class_type_outside_nursery_ages",
-                            f"{c['name']}：幼儿园托班只招收 {low} 个月以上幼儿",
+                            gettext("%(name)s：幼儿园托班只招收 %(months)s 个月以上幼儿")
+                            % {"name": c["name"], "months": low},
                             field="classes",
                         )
                     )
@@ -475,14 +488,17 @@ def submission_errors(
                 errors.append(
                     ErrorItem(
                         "home_care_point_too_large",
-                        f"家庭托育点收托不超过 {most} 人，超过的须按托育机构备案",
+                        gettext("家庭托育点收托不超过 %(max)s 人，超过的须按托育机构备案")
+                        % {"max": most},
                         field="classes",
                     )
                 )
         if not staff or not any(int(v.get("count", 0)) for v in staff.values()):
-            errors.append(ErrorItem("staff_missing", "请填写人员配备情况", field="staff"))
+            errors.append(ErrorItem("staff_missing", gettext("请填写人员配备情况"), field="staff"))
         elif int((staff.get("principal") or {}).get("count", 0)) < 1:
-            errors.append(ErrorItem("staff_missing", "请填写负责人", field="staff.principal"))
+            errors.append(
+                ErrorItem("staff_missing", gettext("请填写负责人"), field="staff.principal")
+            )
         if application.kind == FilingApplication.Kind.CHANGE:
             before = institution_basic_facts(institution)
             old_staff = institution.staff_summary or {}
@@ -492,7 +508,7 @@ def submission_errors(
                 or _staff_changed(old_staff, staff)
             )
             if not changed:
-                errors.append(ErrorItem("no_changes", "未修改任何备案事项", field=None))
+                errors.append(ErrorItem("no_changes", gettext("未修改任何备案事项"), field=None))
         else:
             before = {}
         have = set(application.materials.filter(superseded=False).values_list("kind", flat=True))
@@ -501,13 +517,18 @@ def submission_errors(
                 errors.append(
                     ErrorItem(
                         "material_missing",
-                        f"缺少材料：{FilingMaterial.Kind(kind).label}",
+                        gettext("缺少材料：%(material)s")
+                        % {"material": FilingMaterial.Kind(kind).label},
                         field=f"materials.{kind}",
                     )
                 )
     if not commitment_accepted:
         errors.append(
-            ErrorItem("commitment_required", "请阅读并确认承诺书内容", field="commitment_accepted")
+            ErrorItem(
+                "commitment_required",
+                gettext("请阅读并确认承诺书内容"),
+                field="commitment_accepted",
+            )
         )
     return errors
 
@@ -530,7 +551,10 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
             out.append(
                 ErrorItem(
                     "area_per_child_below_standard",
-                    f"室内面积人均 {per_child:.2f} ㎡，低于每名婴幼儿 {need} ㎡ 的标准（P-STD-3）",
+                    gettext(
+                        "室内面积人均 %(per_child)s ㎡，低于每名婴幼儿 %(need)s ㎡ 的标准（P-STD-3）"
+                    )
+                    % {"per_child": f"{per_child:.2f}", "need": need},
                     field="indoor_area_m2",
                 )
             )
@@ -543,7 +567,8 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
             out.append(
                 ErrorItem(
                     "caregivers_below_ratio",
-                    f"保育人员 {have} 人，按班型配比至少需要 {needed} 人（P-STD-1）",
+                    gettext("保育人员 %(have)s 人，按班型配比至少需要 %(needed)s 人（P-STD-1）")
+                    % {"have": have, "needed": needed},
                     field="staff.caregiver",
                 )
             )
@@ -552,7 +577,8 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
             out.append(
                 ErrorItem(
                     "health_workers_below_standard",
-                    f"保健人员至少 {current.standards.min_health_workers} 名（P-STD-2）",
+                    gettext("保健人员至少 %(min)s 名（P-STD-2）")
+                    % {"min": current.standards.min_health_workers},
                     field="staff.health_worker",
                 )
             )

@@ -12,6 +12,7 @@ import os
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff
@@ -159,7 +160,8 @@ def transition_target(application: FilingApplication, action: str) -> str:
     if target is None:
         raise DomainError(
             "invalid_transition",
-            f"申请当前状态为“{application.get_status_display()}”，不能执行此操作",
+            gettext("申请当前状态为“%(status)s”，不能执行此操作")
+            % {"status": application.get_status_display()},
             field="status",
             status=409,
         )
@@ -205,24 +207,29 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.is_deregistered:
         raise DomainError(
-            "institution_deregistered", "机构已注销登记，不能办理备案", field="uscc", status=409
+            "institution_deregistered",
+            gettext("机构已注销登记，不能办理备案"),
+            field="uscc",
+            status=409,
         )
     if institution.filing_status == Institution.FilingStatus.CANCELLED:
-        raise DomainError("filing_cancelled", "机构备案已注销，不能再办理备案或变更", status=409)
+        raise DomainError(
+            "filing_cancelled", gettext("机构备案已注销，不能再办理备案或变更"), status=409
+        )
     if kind == FilingApplication.Kind.INITIAL and institution.filing_status not in (
         Institution.FilingStatus.NOT_FILED,
     ):
         if institution.filing_status == Institution.FilingStatus.FILED:
-            raise DomainError("already_filed", "机构已备案，请办理备案变更", status=409)
-        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+            raise DomainError("already_filed", gettext("机构已备案，请办理备案变更"), status=409)
+        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
     if kind == FilingApplication.Kind.CHANGE and (
         institution.filing_status != Institution.FilingStatus.FILED
     ):
-        raise DomainError("not_filed", "机构尚未备案，不能办理备案变更", status=409)
+        raise DomainError("not_filed", gettext("机构尚未备案，不能办理备案变更"), status=409)
     if kind not in (FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE):
-        raise DomainError("kind_invalid", "申请类型无效", field="kind")
+        raise DomainError("kind_invalid", gettext("申请类型无效"), field="kind")
     if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
-        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
     facts = checks.institution_facts(institution)
     draft_facts = {"basic": facts["basic"], "staff": facts["staff"], "classes_close": []}
     try:
@@ -236,7 +243,9 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
                 created_by=acting_user,
             )
     except IntegrityError as exc:  # filing_one_open_application
-        raise DomainError("application_open", "已有正在办理的备案申请", status=409) from exc
+        raise DomainError(
+            "application_open", gettext("已有正在办理的备案申请"), status=409
+        ) from exc
     _audit_transition(application, actor=acting_user, action="started", before=None)
     return application
 
@@ -308,7 +317,7 @@ def filing_class_remove(*, acting_user, application: FilingApplication, class_id
         care_class_withdraw(acting_user=acting_user, care_class=care_class)
         return
     if application.kind != FilingApplication.Kind.CHANGE:
-        raise DomainError("class_filed", "已备案班级须通过备案变更撤销", status=409)
+        raise DomainError("class_filed", gettext("已备案班级须通过备案变更撤销"), status=409)
     close = set(application.facts.get("classes_close") or [])
     close.add(care_class.pk)
     application.facts = {**application.facts, "classes_close": sorted(close)}
@@ -353,7 +362,7 @@ def filing_material_upload(
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
     if kind not in FilingMaterial.Kind.values:
-        raise DomainError("material_kind_invalid", "材料类型无效", field="kind")
+        raise DomainError("material_kind_invalid", gettext("材料类型无效"), field="kind")
     name = os.path.basename(getattr(file, "name", "") or "")[:200]
     content_type = check_upload(
         file, max_bytes=checks.material_max_bytes(), allowed=tuple(FILE_SIGNATURES)
@@ -443,7 +452,7 @@ def filing_submit(
         transition_target(application, "submit")  # raises invalid_transition
     errors = checks.submission_errors(application, on=on, commitment_accepted=commitment_accepted)
     if errors:
-        raise DomainError(errors=errors, title="备案申请不完整，未提交")
+        raise DomainError(errors=errors, title=gettext("备案申请不完整，未提交"))
     institution = Institution.objects.select_for_update().get(pk=application.institution_id)
     before_status = application.status
     classes = checks.open_classes(application)
@@ -592,14 +601,14 @@ def subject_review_decide(
     application = FilingApplication.objects.select_for_update().get(pk=review.application_id)
     if review.status != SubjectReview.Status.PENDING:
         raise DomainError(
-            "invalid_transition", "该事项已审核，不能重复审核", field="status", status=409
+            "invalid_transition", gettext("该事项已审核，不能重复审核"), field="status", status=409
         )
     action = "review" if approve else "return"
     target = transition_target(application, action)
     now = at or timezone.now()
     reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
     if not approve and not reasons:
-        raise DomainError("reasons_required", "退回时请填写退回理由", field="reasons")
+        raise DomainError("reasons_required", gettext("退回时请填写退回理由"), field="reasons")
     review.status = SubjectReview.Status.APPROVED if approve else SubjectReview.Status.RETURNED
     review.decided_at = now
     review.reviewer = acting_user
@@ -656,7 +665,7 @@ def filing_decide(
     reason_required (422).
     """
     if not acting_user.has_perm("filings.decide"):
-        raise OutOfScope("只有区卫健局可以作出备案决定")
+        raise OutOfScope(gettext("只有区卫健局可以作出备案决定"))
     application = FilingApplication.objects.select_for_update().get(pk=application.pk)
     if application.status in (S.IN_REVIEW, S.RETURNED):
         pending = [
@@ -666,14 +675,15 @@ def filing_decide(
         ]
         raise DomainError(
             "subjects_pending",
-            "尚有审核事项未通过：" + "、".join(str(p) for p in pending),
+            gettext("尚有审核事项未通过：%(subjects)s")
+            % {"subjects": gettext("、").join(str(p) for p in pending)},
             field="subjects",
             status=409,
         )
     target = transition_target(application, "approve" if approve else "reject")
     note = (note or "").strip()
     if not approve and not note:
-        raise DomainError("reason_required", "不予备案时请填写理由", field="note")
+        raise DomainError("reason_required", gettext("不予备案时请填写理由"), field="note")
     now = at or timezone.now()
     before_status = application.status
     application.status = target
@@ -839,14 +849,14 @@ def filing_cancellation_request(
         raise NotFound()
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.filing_status != Institution.FilingStatus.FILED:
-        raise DomainError("not_filed", "机构未备案或备案已注销", status=409)
+        raise DomainError("not_filed", gettext("机构未备案或备案已注销"), status=409)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("reason_required", "请填写注销原因", field="reason")
+        raise DomainError("reason_required", gettext("请填写注销原因"), field="reason")
     if cancelled_on is None:
-        raise DomainError("fact_missing", "请填写拟注销日期", field="cancelled_on")
+        raise DomainError("fact_missing", gettext("请填写拟注销日期"), field="cancelled_on")
     if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
-        raise DomainError("application_open", "已有正在办理的备案申请", status=409)
+        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
     now = at or timezone.now()
     try:
         with transaction.atomic():
@@ -862,7 +872,9 @@ def filing_cancellation_request(
                 created_by=acting_user,
             )
     except IntegrityError as exc:
-        raise DomainError("application_open", "已有正在办理的备案申请", status=409) from exc
+        raise DomainError(
+            "application_open", gettext("已有正在办理的备案申请"), status=409
+        ) from exc
     application.status = transition_target(application, "submit_for_decision")
     application.round = 1
     application.commitment_accepted = True
