@@ -1,5 +1,6 @@
 """`python -m bench <name> [options]`: run the benchmark in `bench/<name>.py` (its `main`).
 
+python -m bench audit --help
 python -m bench institutions --help
 python -m bench seed --help
 """

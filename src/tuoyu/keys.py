@@ -14,7 +14,7 @@ def load_or_create_key(path: Path, *, kind: str) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "data":
+    if kind in ("data", "audit"):  # base64 of 32 random bytes
         value = base64.b64encode(os.urandom(32)).decode()
     else:
         value = secrets.token_urlsafe(50)

@@ -1,26 +1,20 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 
-from tuoyu.audit.models import GENESIS_HASH, AuditEvent
+from tuoyu.audit import chain
+from tuoyu.audit.chain import ChainProblem, ChainReport, ChainState
+from tuoyu.audit.models import AuditEvent
+from tuoyu.audit.scopes import audit_events_visible
+from tuoyu.core.scope import scope_of
 
-
-@dataclass
-class ChainReport:
-    checked: int
-    ok: bool
-    broken_seq: int | None = None
-    reason: str = ""
+__all__ = ["ChainProblem", "ChainReport", "ChainState", "audit_chain_verify", "audit_events"]
 
 
 def audit_events(
     *, acting_user, action: str = "", object_type: str = "", actor: str = "", kind: str = ""
 ) -> QuerySet[AuditEvent]:
-    from tuoyu.accounts.scopes import scope_for
-
-    qs = scope_for(acting_user).audit_events(AuditEvent.objects.all())
+    qs = audit_events_visible(AuditEvent.objects.all(), scope_of(acting_user))
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:
@@ -29,22 +23,11 @@ def audit_events(
         qs = qs.filter(actor_username=actor)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("-seq")
+    # Newest first across every chain; seq counts within one chain only.
+    return qs.order_by("-occurred_at", "-id")
 
 
 def audit_chain_verify(*, batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in sequence order; report the first broken link."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
-        if event.seq != expected_seq:
-            return ChainReport(checked, False, expected_seq, f"缺少序号 {expected_seq} 的事件")
-        if event.prev_hash != expected_prev:
-            return ChainReport(checked, False, event.seq, "前序哈希与上一事件不符")
-        if event.compute_hash() != event.hash:
-            return ChainReport(checked, False, event.seq, "事件内容与其哈希不符（已被篡改）")
-        expected_prev = event.hash
-        expected_seq += 1
-        checked += 1
-    return ChainReport(checked, True)
+    """Verify every audit chain against its head ([house] point 6, `tuoyu.audit.chain`):
+    `.ok`, `.checked`, and where it broke (`.broken_chain`, `.broken_seq`, `.reason`)."""
+    return chain.verify(batch_size=batch_size)

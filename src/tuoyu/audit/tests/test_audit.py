@@ -12,6 +12,13 @@ from tuoyu.audit.selectors import audit_chain_verify
 from tuoyu.audit.services import audit_record, diff
 
 
+@pytest.fixture(autouse=True)
+def _any_action_name(settings):
+    """These tests exercise the chain, not the catalogue of actions ([house] point 5): their
+    events use made-up `test.*` actions, which the strict catalogue check would refuse."""
+    settings.TUOYU_STRICT_CATALOGUES = False
+
+
 @pytest.fixture
 def events(db):
     return [
@@ -106,7 +113,7 @@ def test_request_id_and_ip_are_recorded(client, make_user):
         HTTP_X_REQUEST_ID="req-123",
         REMOTE_ADDR="10.1.2.3",
     )
-    event = AuditEvent.objects.get(action="auth.login")
+    event = AuditEvent.objects.get(action="accounts.session.login")
     assert event.request_id == "req-123"
     assert event.ip == "10.1.2.3"
     assert event.actor_username == "weijian"
