@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tuoyu.core.catalogue import CoreError, ErrorCode, check_error_code
+
 
 @dataclass(frozen=True)
 class ErrorItem:
-    code: str
-    message: str
+    """`code` is a member of an app's catalogue (`tuoyu.<app>.catalogue`); a plain string
+    is looked up there (unknown: `UnknownCatalogueEntry` in strict mode, else a warning).
+    `message` defaults to the code's generic message."""
+
+    code: ErrorCode | str
+    message: str = ""
     field: str | None = None
     row: int | None = None
 
+    def __post_init__(self):
+        code = check_error_code(self.code)
+        object.__setattr__(self, "code", code)
+        if not self.message:
+            object.__setattr__(self, "message", getattr(code, "message", "") or str(code))
+
     def as_dict(self) -> dict:
-        out: dict = {"code": self.code, "message": self.message}
+        out: dict = {"code": str(self.code), "message": str(self.message)}
         if self.field is not None:
             out["field"] = self.field
         if self.row is not None:
@@ -35,7 +47,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        code: str | None = None,
+        code: ErrorCode | str | None = None,
         message: str | None = None,
         *,
         field: str | None = None,
@@ -46,7 +58,7 @@ class DomainError(Exception):
     ):
         items = list(errors or [])
         if code is not None:
-            items.insert(0, ErrorItem(code=code, message=message or code, field=field, row=row))
+            items.insert(0, ErrorItem(code=code, message=message or "", field=field, row=row))
         if not items:
             raise ValueError("DomainError needs at least one error")
         self.errors = items
@@ -65,7 +77,7 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        return "；".join(e.message for e in self.errors)
+        return "；".join(str(e.message) for e in self.errors)
 
     def problem(self) -> dict:
         return {
@@ -79,15 +91,25 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """Outside the caller's scope or not existing: the same answer (no existence leak)."""
 
-    def __init__(self, message: str = "记录不存在或无权访问", *, field: str | None = None):
-        super().__init__("not_found", message, field=field, status=404)
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        code: ErrorCode = CoreError.NOT_FOUND,
+    ):
+        super().__init__(code, message, field=field, status=404)
 
 
 class OutOfScope(DomainError):
     def __init__(
-        self, message: str = "当前账号的管辖范围不允许此操作", *, field: str | None = None
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        code: ErrorCode = CoreError.OUT_OF_SCOPE,
     ):
-        super().__init__("out_of_scope", message, field=field, status=403)
+        super().__init__(code, message, field=field, status=403)
 
 
 class ErrorCollector:
@@ -96,7 +118,14 @@ class ErrorCollector:
     def __init__(self) -> None:
         self.items: list[ErrorItem] = []
 
-    def add(self, code: str, message: str, *, field: str | None = None, row: int | None = None):
+    def add(
+        self,
+        code: ErrorCode | str,
+        message: str = "",
+        *,
+        field: str | None = None,
+        row: int | None = None,
+    ):
         self.items.append(ErrorItem(code=code, message=message, field=field, row=row))
 
     def __bool__(self) -> bool:

@@ -1,6 +1,10 @@
+import logging
+
 from django.shortcuts import render
 
 from tuoyu.core.errors import DomainError
+
+log = logging.getLogger("tuoyu.errors")
 
 
 class DomainErrorMiddleware:
@@ -16,6 +20,9 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
+        # People read the message; the codes go to the log (and to the API's problem+json).
+        codes = ",".join(str(e.code) for e in exception.errors)
+        log.info("%s %s %s: %s", exception.status, request.method, request.path, codes)
         return render(
             request,
             "web/error.html",

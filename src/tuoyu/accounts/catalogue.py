@@ -1,0 +1,43 @@
+"""Error codes and audit actions of accounts ([house] point 5, see `tuoyu.core.catalogue`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu.core.catalogue import AuditAction, ErrorCode, legacy_audit_actions
+
+
+class AccountsError(ErrorCode):
+    LOGIN_INVALID = "login_invalid", _("用户名或密码错误")
+    LOGIN_LOCKED = "login_locked", _("连续登录失败次数过多，已被暂时锁定，请稍后再试")
+    USERNAME_TAKEN = "username_taken", _("用户名已被使用")
+    USER_INACTIVE = "user_inactive", _("该账号已停用")
+
+
+class AccountsAction(AuditAction):
+    SESSION_LOGIN = "accounts.session.login", _("登录成功")
+    SESSION_LOGIN_FAILED = "accounts.session.login_failed", _("登录失败")
+    SESSION_LOGIN_REFUSED_LOCKED = "accounts.session.login_refused_locked", _("锁定期间拒绝登录")
+    SESSION_LOGOUT = "accounts.session.logout", _("退出登录")
+    USER_CREATED = "accounts.user.created", _("新建账号")
+    TOKEN_ISSUED = "accounts.token.issued", _("签发接口令牌")
+    TOKEN_REVOKED = "accounts.token.revoked", _("吊销接口令牌")
+    DEPARTMENT_CREATED = "accounts.department.created", _("新增部门")
+    DEPARTMENT_UPDATED = "accounts.department.updated", _("更新部门信息")
+    POSITION_CREATED = "accounts.position.created", _("新增领导小组职务")
+    POSITION_HOLDER_CHANGED = "accounts.position.holder_changed", _("更换领导小组职务任职人")
+
+
+legacy_audit_actions(
+    {
+        "auth.login": AccountsAction.SESSION_LOGIN,
+        "auth.login_failed": AccountsAction.SESSION_LOGIN_FAILED,
+        "auth.login_refused_locked": AccountsAction.SESSION_LOGIN_REFUSED_LOCKED,
+        "auth.logout": AccountsAction.SESSION_LOGOUT,
+        "accounts.user_created": AccountsAction.USER_CREATED,
+        "accounts.token_issued": AccountsAction.TOKEN_ISSUED,
+        "accounts.token_revoked": AccountsAction.TOKEN_REVOKED,
+        "accounts.department_created": AccountsAction.DEPARTMENT_CREATED,
+        "accounts.department_updated": AccountsAction.DEPARTMENT_UPDATED,
+        "accounts.position_created": AccountsAction.POSITION_CREATED,
+        "accounts.position_holder_changed": AccountsAction.POSITION_HOLDER_CHANGED,
+    }
+)
