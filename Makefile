@@ -12,20 +12,30 @@ PG_URL_BASE ?= postgresql://postgres@127.0.0.1:5432
 APT := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve setup system-deps test test-sqlite test-postgres lint format browser clean messages
+.PHONY: demo serve setup system-deps test test-sqlite test-postgres lint format browser clean messages lock
 
 # ---- set-up ------------------------------------------------------------------------------
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+# Python packages come from the lock files (exact versions), so two fresh machines install
+# the same set; `make lock` regenerates them from pyproject.toml.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/activate
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PIP) install -q -e ".[test]"
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(PIP) install -q -r requirements-test.lock
 	touch $@
+
+lock: | $(VENV)/bin/activate
+	$(PIP) install -q uv
+	$(VENV)/bin/uv pip compile -q pyproject.toml --python-version 3.11 --universal \
+	  --no-header --annotation-style line -o requirements.lock
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra test --python-version 3.11 --universal \
+	  --no-header --annotation-style line -o requirements-test.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -52,13 +62,15 @@ demo: setup
 	@echo "演示账号（密码 demo-pass-2020）："
 	@$(TUOYU) demo_accounts | column -t -s $$'\t' | head -n 40
 	@echo "……完整列表：$(TUOYU) demo_accounts"
-	@echo "服务地址：http://$(HOST):$(PORT)/"
-	$(TUOYU) runserver $(HOST):$(PORT) --noreload
+	@echo "服务地址：http://$(HOST):$(PORT)/（后台任务工作进程随网站启动、停止，运行记录见 /jobs/）"
+	$(TUOYU) jobs_run & jobs=$$!; trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT; \
+	  $(TUOYU) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving (WhiteNoise serves the collected static files).
 serve: setup
 	$(TUOYU) migrate --noinput -v 0
-	$(VENV)/bin/gunicorn tuoyu.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} \
+	$(TUOYU) jobs_run & jobs=$$!; trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT; \
+	  $(VENV)/bin/gunicorn tuoyu.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} \
 	  --access-logfile - --forwarded-allow-ips "$${TUOYU_PROXY_IPS:-127.0.0.1}"
 
 # ---- tests -------------------------------------------------------------------------------
@@ -72,6 +84,7 @@ browser:
 test: $(VENV)/.installed-test node_modules/.installed system-deps browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -98,6 +111,7 @@ test-postgres:
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
@@ -105,7 +119,7 @@ format: $(VENV)/.installed-test
 
 # English catalogs, one per app (zh-hans msgids need none). -P keeps an app's selectors.py
 # from shadowing the standard library module when run from the app folder.
-I18N_APPS := web accounts audit regions policy institutions filings
+I18N_APPS := core web accounts audit regions policy jobs institutions filings
 messages:
 	for app in $(I18N_APPS); do \
 	  (cd src/tuoyu/$$app && $(CURDIR)/$(PY) -P -m tuoyu makemessages -l en --no-obsolete --no-location \

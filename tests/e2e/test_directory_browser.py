@@ -4,45 +4,21 @@ panes), designates it affordable; the public page lists it without logging in.""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
-from tests.e2e.conftest import ARGS, CHROMIUM, login
+from tests.e2e.conftest import login
 from tuoyu.institutions.tests.conftest import PDF_BYTES
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    # The root urls plus /public/ (test_public_views adds it until the root mounts it).
-    pytest.mark.urls("tuoyu.institutions.tests.test_public_views"),
 ]
 
 
-@pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} 不存在：请运行 make browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        # ORM calls made while Playwright's event loop runs use a connection of their own:
-        # close it, or PostgreSQL refuses to drop the test database after the session.
-        connections.close_all()
-        context.close()
-        browser.close()
-
-
 def test_directory_tabs_and_designation(
-    page, make_user, make_filed, make_institution, media_root, tmp_path
+    page, health_user, make_filed, make_institution, media_root, tmp_path
 ):
-    make_user("weijian", department="health")
     filed = make_filed(
         name="金华市金东区阳光托育有限公司",
         filed_on=dt.date(2024, 1, 10),

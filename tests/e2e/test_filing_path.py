@@ -70,17 +70,11 @@ def review(page, username, subject_label, *, approve=True, reasons=""):
 
 def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     settings.TUOYU_PUBLIC_BASE_URL = live_server.url
-    from tuoyu.accounts.services import api_token_issue
+    from tests.factories import ApiTokenFactory, VillageFactory
     from tuoyu.institutions.models import Institution
     from tuoyu.institutions.tests.conftest import registration_body
-    from tuoyu.regions.models import Region
 
-    Region.objects.create(
-        code="330703001002",
-        name="曙光社区居委会",
-        level="village",
-        parent=Region.objects.get(code="330703001"),
-    )
+    VillageFactory(code="330703001002", name="曙光社区居委会")
     market = make_user("shichang", department="market_regulation")
     for username, department in [
         ("xiaofang", "fire_rescue"),
@@ -88,7 +82,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
         ("weijian", "health"),
     ]:
         make_user(username, department=department)
-    _, token = api_token_issue(user=market, name="登记系统")
+    token = ApiTokenFactory(user=market, name="登记系统").raw
 
     # 1. 区市场监管局 pushes the registration (API-CONTRACT §1)
     body = registration_body(name="金华市金东区小橡树托育有限公司")

@@ -1,3 +1,6 @@
+"""core.bulk.bulk_insert against the real tables of regions, accounts and institutions:
+an integration test, so it sits above every floor (it was in tuoyu.core.tests)."""
+
 import datetime as dt
 
 import pytest

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from tuoyu.accounts.models import User
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.audit.selectors import audit_chain_verify
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.scopes import institutions_visible
 from tuoyu.regions.models import Region
 
 DEMO_PASSWORD = "demo-pass-2020"
@@ -67,7 +68,7 @@ def test_every_demo_account_logs_in_and_sees_only_its_scope(client, demo, userna
     assert home.status_code == 200
     user = User.objects.get(username=username)
     assert user.scope_label in home.content.decode()
-    visible = scope_for(user).institutions(Institution.objects.all())
+    visible = institutions_visible(Institution.objects.all(), scope_of(user))
     if user.scope_kind == "department":
         assert visible.count() == Institution.objects.count()
     elif user.scope_kind == "township":

@@ -122,7 +122,7 @@ def test_blind_index_finds_equal_values_and_reveal_is_audited(make_user):
     assert (
         personal_value_reveal(actor=user, obj=found, field_name="id_number", purpose="核查") == ID
     )
-    event = AuditEvent.objects.get(action="personal_data.read")
+    event = AuditEvent.objects.get(action="audit.personal_data.read")
     assert event.kind == "pii_read"
     assert event.actor_username == "weijian"
     assert event.detail == {"field": "id_number", "purpose": "核查"}

@@ -9,7 +9,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from tuoyu.core.scope import ScopeKind as CoreScopeKind
 
 
 class Department(models.Model):
@@ -60,10 +63,11 @@ class Department(models.Model):
 
 class User(AbstractUser):
     class ScopeKind(models.TextChoices):
-        DEPARTMENT = "department", _("区级部门")
-        TOWNSHIP = "township", _("镇乡街道")
-        INSTITUTION = "institution", _("托育机构")
-        SYSTEM = "system", _("平台运维")
+        # The values of tuoyu.core.scope.ScopeKind a user can hold (never "none").
+        DEPARTMENT = CoreScopeKind.DEPARTMENT.value, _("区级部门")
+        TOWNSHIP = CoreScopeKind.TOWNSHIP.value, _("镇乡街道")
+        INSTITUTION = CoreScopeKind.INSTITUTION.value, _("托育机构")
+        SYSTEM = CoreScopeKind.SYSTEM.value, _("平台运维")
 
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     scope_kind = models.CharField(
@@ -138,6 +142,13 @@ class User(AbstractUser):
         if self.scope_kind == self.ScopeKind.INSTITUTION and self.institution_id:
             return self.institution.name
         return str(self.ScopeKind.SYSTEM.label)
+
+    @cached_property
+    def scope(self):
+        """The scope value every app's selectors filter by (tuoyu.core.scope)."""
+        from tuoyu.accounts.scopes import scope_build
+
+        return scope_build(self)
 
     @property
     def role(self) -> str:

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from tuoyu.accounts.catalogue import AccountsAction, AccountsError
 from tuoyu.accounts.models import (
     ApiToken,
     Department,
@@ -23,6 +24,7 @@ from tuoyu.accounts.models import (
 )
 from tuoyu.audit.models import AuditEvent
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 
 security_log = logging.getLogger("tuoyu.security")
@@ -77,7 +79,7 @@ def _locked_error(state: LockState) -> DomainError:
     local = timezone.localtime(state.until)
     who = "该账号" if state.by == "account" else "您所在的网络地址"
     return DomainError(
-        "login_locked",
+        AccountsError.LOGIN_LOCKED,
         f"{who}在 {settings.TUOYU_LOGIN_WINDOW_MINUTES} 分钟内连续登录失败 "
         f"{settings.TUOYU_LOGIN_MAX_FAILURES} 次，已被锁定，请于 {local:%H:%M} 后再试",
         field="username",
@@ -96,7 +98,7 @@ def user_login_attempt(*, request, username: str, password: str, ip: str, user_a
     if state.locked:
         security_log.warning("login refused (locked by %s) user=%s ip=%s", state.by, username, ip)
         audit_record(
-            action="auth.login_refused_locked",
+            action=AccountsAction.SESSION_LOGIN_REFUSED_LOCKED,
             kind=AuditEvent.Kind.AUTH,
             object_type="accounts.user",
             object_id=username,
@@ -114,25 +116,31 @@ def user_login_attempt(*, request, username: str, password: str, ip: str, user_a
         )
         if user is None:
             audit_record(
-                action="auth.login_failed",
+                action=AccountsAction.SESSION_LOGIN_FAILED,
                 kind=AuditEvent.Kind.AUTH,
                 object_type="accounts.user",
                 object_id=username,
             )
         else:
-            audit_record(action="auth.login", kind=AuditEvent.Kind.AUTH, actor=user, obj=user)
+            audit_record(
+                action=AccountsAction.SESSION_LOGIN, kind=AuditEvent.Kind.AUTH, actor=user, obj=user
+            )
     if user is None:
         security_log.warning("login failed user=%s ip=%s", username, ip)
         state = login_lock_state(username=username, ip=ip, now=now)
         if state.locked:
             raise _locked_error(state)
-        raise DomainError("login_invalid", "用户名或密码错误", field="password", status=401)
+        raise DomainError(
+            AccountsError.LOGIN_INVALID, "用户名或密码错误", field="password", status=401
+        )
     return user
 
 
 def user_logged_out(*, user) -> None:
     if user is not None and user.is_authenticated:
-        audit_record(action="auth.logout", kind=AuditEvent.Kind.AUTH, actor=user, obj=user)
+        audit_record(
+            action=AccountsAction.SESSION_LOGOUT, kind=AuditEvent.Kind.AUTH, actor=user, obj=user
+        )
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -163,7 +171,10 @@ def user_create(
         kind = User.ScopeKind.SYSTEM
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(
-            "username_taken", f"用户名 {username} 已被使用", field="username", status=409
+            AccountsError.USERNAME_TAKEN,
+            f"用户名 {username} 已被使用",
+            field="username",
+            status=409,
         )
     user = User(
         username=username,
@@ -182,7 +193,7 @@ def user_create(
         user.set_unusable_password()
     user.save()
     audit_record(
-        action="accounts.user_created",
+        action=AccountsAction.USER_CREATED,
         actor=acting_user,
         obj=user,
         changes=diff(
@@ -207,7 +218,9 @@ def _hash_token(raw: str) -> str:
 def api_token_issue(*, user: User, name: str, acting_user=None) -> tuple[ApiToken, str]:
     """Create a token; the clear token is returned once and never stored."""
     if not user.is_active:
-        raise DomainError("user_inactive", "该账号已停用，不能签发令牌", field="username")
+        raise DomainError(
+            AccountsError.USER_INACTIVE, "该账号已停用，不能签发令牌", field="username"
+        )
     name = (name or "").strip() or "接口调用"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -218,7 +231,7 @@ def api_token_issue(*, user: User, name: str, acting_user=None) -> tuple[ApiToke
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     audit_record(
-        action="accounts.token_issued",
+        action=AccountsAction.TOKEN_ISSUED,
         actor=acting_user or user,
         obj=token,
         detail={"user": user.username, "name": token.name},
@@ -232,7 +245,7 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
-            action="accounts.token_revoked",
+            action=AccountsAction.TOKEN_REVOKED,
             actor=acting_user,
             obj=token,
             detail={"user": token.user.username},
@@ -275,7 +288,7 @@ def position_assign_holder(
     position and its duties stay."""
     holder_name = (holder_name or "").strip()
     if not holder_name:
-        raise DomainError("required", "请填写任职人姓名", field="holder_name")
+        raise DomainError(CoreError.REQUIRED, "请填写任职人姓名", field="holder_name")
     current = (
         PositionHolding.objects.select_for_update()
         .filter(position=position, ended_on__isnull=True)
@@ -284,7 +297,7 @@ def position_assign_holder(
     if current is not None:
         if started_on <= current.started_on:
             raise DomainError(
-                "date_order",
+                CoreError.DATE_ORDER,
                 f"新任职日期须晚于现任 {current.holder_name} 的起始日期 {current.started_on}",
                 field="started_on",
             )
@@ -297,7 +310,7 @@ def position_assign_holder(
         started_on=started_on,
     )
     audit_record(
-        action="accounts.position_holder_changed",
+        action=AccountsAction.POSITION_HOLDER_CHANGED,
         actor=acting_user,
         obj=position,
         changes={"holder": [current.holder_name if current else None, holder_name]},
@@ -333,7 +346,7 @@ def departments_load(*, acting_user=None, path=None) -> dict:
             dept = Department.objects.create(code=row["code"], **defaults)
             created += 1
             audit_record(
-                action="accounts.department_created",
+                action=AccountsAction.DEPARTMENT_CREATED,
                 actor=acting_user,
                 obj=dept,
                 changes=diff({}, snapshot(dept)),
@@ -347,7 +360,10 @@ def departments_load(*, acting_user=None, path=None) -> dict:
             dept.save()
             updated += 1
             audit_record(
-                action="accounts.department_updated", actor=acting_user, obj=dept, changes=changes
+                action=AccountsAction.DEPARTMENT_UPDATED,
+                actor=acting_user,
+                obj=dept,
+                changes=changes,
             )
     return {"created": created, "updated": updated}
 
@@ -375,5 +391,5 @@ def positions_load(*, acting_user=None, path=None) -> int:
         )
         if was_created:
             created += 1
-            audit_record(action="accounts.position_created", actor=acting_user, obj=position)
+            audit_record(action=AccountsAction.POSITION_CREATED, actor=acting_user, obj=position)
     return created

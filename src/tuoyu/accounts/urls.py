@@ -2,10 +2,17 @@ from django.urls import path
 
 from tuoyu.accounts import views
 
+# Mounted at the site root: the login door keeps its short address.
 app_name = "accounts"
 urlpatterns = [
-    path("tokens/", views.tokens, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
-    path("leading-group/", views.leading_group, name="leading_group"),
-    path("leading-group/<int:position_id>/assign/", views.position_assign, name="position_assign"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("accounts/leading-group/", views.leading_group, name="leading_group"),
+    path(
+        "accounts/leading-group/<int:position_id>/assign/",
+        views.position_assign,
+        name="position_assign",
+    ),
 ]

@@ -2,20 +2,9 @@ import re
 import uuid
 
 from tuoyu.audit import context
+from tuoyu.core.http import client_ip
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-def client_ip(request) -> str:
-    # Behind the district's reverse proxy the first X-Forwarded-For hop is the client; the
-    # proxy is trusted only when TUOYU_TRUST_X_FORWARDED_FOR is set.
-    from django.conf import settings
-
-    if getattr(settings, "TUOYU_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class RequestContextMiddleware:

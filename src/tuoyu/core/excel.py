@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, ErrorCollector
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -38,13 +39,13 @@ def check_file_size(file: IO[bytes], *, max_bytes: int) -> None:
     size = file_size(file)
     if size > max_bytes:
         raise DomainError(
-            "file_too_large",
+            CoreError.FILE_TOO_LARGE,
             f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB",
             field="file",
             status=413,
         )
     if size == 0:
-        raise DomainError("file_empty", "文件为空", field="file")
+        raise DomainError(CoreError.FILE_EMPTY, "文件为空", field="file")
 
 
 def open_data_sheet(file: IO[bytes], *, sheet_title: str):
@@ -57,7 +58,7 @@ def open_data_sheet(file: IO[bytes], *, sheet_title: str):
     file.seek(0)
     if head != XLSX_MAGIC:
         raise DomainError(
-            "file_invalid",
+            CoreError.FILE_INVALID,
             "文件不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 .csv 文件，请用 Excel 另存为 .xlsx 后再导入",
             field="file",
         )
@@ -65,7 +66,7 @@ def open_data_sheet(file: IO[bytes], *, sheet_title: str):
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # a zip that is no workbook fails in many ways inside openpyxl
         raise DomainError(
-            "file_invalid",
+            CoreError.FILE_INVALID,
             f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{exc.__class__.__name__}）",
             field="file",
         ) from exc
@@ -74,7 +75,7 @@ def open_data_sheet(file: IO[bytes], *, sheet_title: str):
     if workbook.worksheets:
         return workbook, workbook.worksheets[0]
     workbook.close()
-    raise DomainError("file_empty", "文件中没有工作表", field="file")
+    raise DomainError(CoreError.FILE_EMPTY, "文件中没有工作表", field="file")
 
 
 def check_header(header: Sequence[Any], expected: Sequence[str], errors: ErrorCollector) -> None:
@@ -91,11 +92,11 @@ def check_header(header: Sequence[Any], expected: Sequence[str], errors: ErrorCo
                 if actual
                 else f"缺少第 {letter} 列“{title}”"
             )
-            errors.add("header_mismatch", message, field=title, row=1)
+            errors.add(CoreError.HEADER_MISMATCH, message, field=title, row=1)
     for i in range(len(expected), len(found)):
         if found[i]:
             errors.add(
-                "header_mismatch",
+                CoreError.HEADER_MISMATCH,
                 f"第 {get_column_letter(i + 1)} 列“{found[i]}”不是模板中的列（模板共 "
                 f"{len(expected)} 列，最后一列为“{expected[-1]}”）",
                 field=found[i],
@@ -131,7 +132,7 @@ class ImportRows:
         cells = self.sheet.iter_rows(values_only=True)
         header = next(cells, None)
         if header is None or not any(cell_text(v) for v in header):
-            self.errors.add("file_empty", "文件为空：第 1 行应为表头", field="file", row=1)
+            self.errors.add(CoreError.FILE_EMPTY, "文件为空：第 1 行应为表头", field="file", row=1)
             return
         check_header(header, self.headers, self.errors)
         if self.errors:
@@ -146,7 +147,7 @@ class ImportRows:
             self.count += 1
             if self.count > self.max_rows:
                 self.errors.add(
-                    "too_many_rows",
+                    CoreError.TOO_MANY_ROWS,
                     f"数据行超过 {self.max_rows} 行上限，请拆分为多个文件导入",
                     field="file",
                     row=number,
@@ -172,10 +173,12 @@ def import_rows(file, *, sheet_title, columns, headers, errors, max_rows, max_er
     try:
         yield rows
         if rows.header_ok and rows.count == 0:
-            errors.add("file_empty", "文件中没有数据行（第 2 行起填写数据）", field="file", row=2)
+            errors.add(
+                CoreError.FILE_EMPTY, "文件中没有数据行（第 2 行起填写数据）", field="file", row=2
+            )
     except TooManyErrors:
         errors.add(
-            "too_many_errors",
+            CoreError.TOO_MANY_ERRORS,
             f"错误过多，仅列出前 {max_errors} 条；请修正后重新导入",
             field="file",
         )
@@ -183,7 +186,7 @@ def import_rows(file, *, sheet_title, columns, headers, errors, max_rows, max_er
         raise
     except Exception as exc:  # worksheet XML is parsed lazily while streaming
         raise DomainError(
-            "file_invalid",
+            CoreError.FILE_INVALID,
             f"无法读取工作表“{sheet.title}”：文件已损坏（{exc.__class__.__name__}）",
             field="file",
         ) from exc

@@ -11,6 +11,7 @@ import datetime as dt
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric, uscc
 
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 
 
@@ -19,10 +20,12 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
     try:
         return uscc.validate(value)
     except stdnum_exc.InvalidChecksum as exc:
-        raise DomainError("uscc_checksum", "统一社会信用代码校验位错误", field=field) from exc
+        raise DomainError(
+            CoreError.USCC_CHECKSUM, "统一社会信用代码校验位错误", field=field
+        ) from exc
     except stdnum_exc.ValidationError as exc:
         raise DomainError(
-            "uscc_format", "统一社会信用代码格式错误，应为18位数字或大写字母", field=field
+            CoreError.USCC_FORMAT, "统一社会信用代码格式错误，应为18位数字或大写字母", field=field
         ) from exc
 
 
@@ -35,17 +38,19 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
     """
     value = ric.compact(value or "").upper()
     if len(value) != 18 or not value[:-1].isdigit() or value[-1] not in "0123456789X":
-        raise DomainError("id_number_format", "身份证号码格式错误，应为18位", field=field)
+        raise DomainError(CoreError.ID_NUMBER_FORMAT, "身份证号码格式错误，应为18位", field=field)
     if value[-1] != ric.calc_check_digit(value):
-        raise DomainError("id_number_checksum", "身份证号码校验位错误", field=field)
+        raise DomainError(CoreError.ID_NUMBER_CHECKSUM, "身份证号码校验位错误", field=field)
     try:
         born = ric.get_birth_date(value)
     except stdnum_exc.ValidationError as exc:
         raise DomainError(
-            "id_number_birth_date", "身份证号码中的出生日期无效", field=field
+            CoreError.ID_NUMBER_BIRTH_DATE, "身份证号码中的出生日期无效", field=field
         ) from exc
     if born > dt.date.today():
-        raise DomainError("id_number_birth_date", "身份证号码中的出生日期晚于今天", field=field)
+        raise DomainError(
+            CoreError.ID_NUMBER_BIRTH_DATE, "身份证号码中的出生日期晚于今天", field=field
+        )
     return value
 
 

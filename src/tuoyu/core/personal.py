@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from tuoyu.core import crypto
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -32,7 +33,9 @@ def normalize(kind: str, value: str, *, field: str | None = None) -> str:
         compact = value.replace(" ", "")
         if not PHONE_RE.match(compact):
             raise DomainError(
-                "phone_format", "电话号码格式错误，应为11位手机号或带区号的座机号", field=field
+                CoreError.PHONE_FORMAT,
+                "电话号码格式错误，应为11位手机号或带区号的座机号",
+                field=field,
             )
         return compact
     return value

@@ -1,8 +1,10 @@
 """`tuoyu seed`: deterministic, realistic demo and scale data, one generator per app.
 
-Each app that owns data provides `<app>/seeding.py` with `generate(ctx)`. Generators run in
-the order of GENERATORS (dependencies first) and each gets its own random stream derived
-from the seed and the app name, so adding a generator never changes another app's data.
+Each app that owns data provides `<app>/seeding.py` with `generate(ctx)`, and may add
+`generate_after_all(ctx)` for what needs the other apps' data first. The runner asks every
+installed tuoyu app in INSTALLED_APPS order, which follows the floors (lowest first), so
+core names no app ([house] point 7). Each generator gets its own random stream derived from
+the seed and the app name, so adding a generator never changes another app's data.
 """
 
 from __future__ import annotations
@@ -10,17 +12,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
+import importlib.util
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from tqdm import tqdm
 
-GENERATORS = [
-    "tuoyu.regions.seeding",
-    "tuoyu.accounts.seeding",
-    "tuoyu.institutions.seeding",
-]
+PHASES = ("generate", "generate_after_all")
+
+
+def generators() -> list[tuple[str, object]]:
+    """(app label, seeding module) of every installed tuoyu app that has one, in
+    INSTALLED_APPS order."""
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tuoyu."):
+            continue
+        module_name = f"{config.name}.seeding"
+        if module_name == __name__ or importlib.util.find_spec(module_name) is None:
+            continue
+        found.append((config.label, importlib.import_module(module_name)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,11 @@ class SeedContext:
             self.stdout.write(message)
 
 
+def has_data() -> bool:
+    """Whether any app reports data of its own (`has_data()` in its seeding module)."""
+    return any(module.has_data() for _app, module in generators() if hasattr(module, "has_data"))
+
+
 def run(
     *,
     scale: str,
@@ -97,12 +117,12 @@ def run(
         stdout=stdout,
         quiet=quiet,
     )
-    for module_name in GENERATORS:
-        app = module_name.split(".")[1]
-        if only and app not in only:
-            continue
-        module = importlib.import_module(module_name)
-        ctx.rng = ctx.rng_for(app)
-        ctx.log(f"生成 {app} 数据…")
-        module.generate(ctx)
+    for phase in PHASES:
+        for app, module in generators():
+            step = getattr(module, phase, None)
+            if step is None or (only and app not in only):
+                continue
+            ctx.rng = ctx.rng_for(app if phase == "generate" else f"{app}:{phase}")
+            ctx.log(f"生成 {app} 数据…")
+            step(ctx)
     return ctx

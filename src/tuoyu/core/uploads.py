@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 from tuoyu.core.excel import file_size
 
@@ -37,10 +38,12 @@ def check_upload(
     """Validate an uploaded file; returns its content type."""
     size = file_size(file)
     if not size:
-        raise DomainError("file_empty", "上传的文件是空文件", field=field)
+        raise DomainError(CoreError.FILE_EMPTY, "上传的文件是空文件", field=field)
     if size > max_bytes:
         raise DomainError(
-            "file_too_large", f"文件过大：不超过 {max_bytes // (1024 * 1024)} MB", field=field
+            CoreError.FILE_TOO_LARGE,
+            f"文件过大：不超过 {max_bytes // (1024 * 1024)} MB",
+            field=field,
         )
     file.seek(0)
     head = file.read(16)
@@ -50,6 +53,6 @@ def check_upload(
         kinds = [TYPE_NAMES[t] for t in allowed]
         names = kinds[0] if len(kinds) == 1 else "、".join(kinds[:-1]) + " 或 " + kinds[-1]
         raise DomainError(
-            "file_type_not_allowed", f"只接受 {names} 文件（按文件内容识别）", field=field
+            CoreError.FILE_TYPE_NOT_ALLOWED, f"只接受 {names} 文件（按文件内容识别）", field=field
         )
     return content_type

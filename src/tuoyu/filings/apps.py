@@ -5,3 +5,12 @@ class FilingsConfig(AppConfig):
     name = "tuoyu.filings"
     label = "filings"
     verbose_name = "备案审核"
+
+    def ready(self):
+        from tuoyu.filings import receivers
+        from tuoyu.filings.navigation import register_navigation
+        from tuoyu.filings.selectors import register_institution_tab
+
+        register_navigation()
+        receivers.register()
+        register_institution_tab()

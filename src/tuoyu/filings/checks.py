@@ -21,6 +21,7 @@ Facts (`FilingApplication.facts`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -29,10 +30,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, ErrorItem
+from tuoyu.filings.catalogue import FilingsError
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject
+from tuoyu.institutions.catalogue import InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
+from tuoyu.institutions.services.classes import class_size_error
+from tuoyu.regions.catalogue import RegionsError
 from tuoyu.regions.models import Region
 
 ALL_SUBJECTS: tuple[str, ...] = tuple(Subject.values)
@@ -184,62 +190,99 @@ def clean_basic(data: dict, *, institution: Institution) -> dict:
         if value in (None, ""):
             out[f.name] = None if f.kind in ("decimal", "int", "region") else ""
             continue
-        if f.kind == "choice":
-            if value not in CHOICES[f.name].values:
-                bad("choice_invalid", _("%(label)s的取值无效") % {"label": f.label}, f.name)
-                continue
-            out[f.name] = value
-        elif f.kind == "text":
-            if f.max_length and len(value) > f.max_length:
-                bad("too_long", _("%(label)s过长") % {"label": f.label}, f.name)
-                continue
-            out[f.name] = value
-        elif f.kind == "decimal":
-            try:
-                d = _decimal(value)
-            except ValueError:
-                bad("number_invalid", _("%(label)s应为数字") % {"label": f.label}, f.name)
-                continue
-            if f.name == "latitude" and not (LAT_RANGE[0] <= d <= LAT_RANGE[1]):
-                bad("coordinates_invalid", _("纬度超出范围"), f.name)
-                continue
-            if f.name == "longitude" and not (LNG_RANGE[0] <= d <= LNG_RANGE[1]):
-                bad("coordinates_invalid", _("经度超出范围"), f.name)
-                continue
-            if f.name.endswith("_m2") and d < 0:
-                bad("number_invalid", _("%(label)s不能为负数") % {"label": f.label}, f.name)
-                continue
-            places = Decimal("0.000001") if f.name in ("latitude", "longitude") else Decimal("0.01")
-            out[f.name] = str(d.quantize(places))
-        elif f.kind == "int":
-            try:
-                n = int(str(value).strip())
-            except ValueError:
-                bad("number_invalid", _("%(label)s应为整数（元）") % {"label": f.label}, f.name)
-                continue
-            if n < 0:
-                bad("number_invalid", _("%(label)s不能为负数") % {"label": f.label}, f.name)
-                continue
-            out[f.name] = n
-        elif f.kind == "region":
-            out[f.name] = str(value)
+        cleaned = _clean_fact_value(f, value, bad)
+        if cleaned is not None:
+            out[f.name] = cleaned
+    _check_fact_regions(out, bad)
+    if errors:
+        raise DomainError(errors=errors)
+    return out
+
+
+def _clean_fact_value(f: FactField, value, bad: Callable[..., None]):
+    """One filled-in basic fact normalised by its kind (choice, text, decimal, int, region);
+    None after reporting it through `bad` when it is not a valid value."""
+    if f.kind == "choice":
+        if value not in CHOICES[f.name].values:
+            bad(CoreError.INVALID_CHOICE, _("%(label)s的取值无效") % {"label": f.label}, f.name)
+            return None
+        return value
+    if f.kind == "text":
+        if f.max_length and len(value) > f.max_length:
+            bad(CoreError.TOO_LONG, _("%(label)s过长") % {"label": f.label}, f.name)
+            return None
+        return value
+    if f.kind == "decimal":
+        return _clean_decimal_fact(f, value, bad)
+    if f.kind == "int":
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            bad(
+                FilingsError.NUMBER_INVALID,
+                _("%(label)s应为整数（元）") % {"label": f.label},
+                f.name,
+            )
+            return None
+        if n < 0:
+            bad(
+                FilingsError.NUMBER_INVALID,
+                _("%(label)s不能为负数") % {"label": f.label},
+                f.name,
+            )
+            return None
+        return n
+    if f.kind == "region":
+        return str(value)
+    return None
+
+
+def _clean_decimal_fact(f: FactField, value, bad: Callable[..., None]) -> str | None:
+    """A decimal fact: a number; coordinates inside the sanity box (6 places), areas not
+    negative (2 places); None after reporting it through `bad` otherwise."""
+    try:
+        d = _decimal(value)
+    except ValueError:
+        bad(FilingsError.NUMBER_INVALID, _("%(label)s应为数字") % {"label": f.label}, f.name)
+        return None
+    if f.name == "latitude" and not (LAT_RANGE[0] <= d <= LAT_RANGE[1]):
+        bad(FilingsError.COORDINATES_INVALID, _("纬度超出范围"), f.name)
+        return None
+    if f.name == "longitude" and not (LNG_RANGE[0] <= d <= LNG_RANGE[1]):
+        bad(FilingsError.COORDINATES_INVALID, _("经度超出范围"), f.name)
+        return None
+    if f.name.endswith("_m2") and d < 0:
+        bad(
+            FilingsError.NUMBER_INVALID,
+            _("%(label)s不能为负数") % {"label": f.label},
+            f.name,
+        )
+        return None
+    places = Decimal("0.000001") if f.name in ("latitude", "longitude") else Decimal("0.01")
+    return str(d.quantize(places))
+
+
+def _check_fact_regions(out: dict, bad: Callable[..., None]) -> None:
+    """The township must be one of this district's, the community must exist and lie in
+    the chosen township; an unknown code is reported through `bad` and cleared."""
     township_code = out.get("township")
     if township_code:
         township = Region.objects.filter(code=township_code, level=Region.Level.TOWNSHIP).first()
         if township is None or not township.code.startswith(settings.TUOYU_DISTRICT_CODE):
-            bad("unknown_region", _("所在镇乡街道不在本区"), "township")
+            bad(RegionsError.UNKNOWN_REGION, _("所在镇乡街道不在本区"), "township")
             out["township"] = None
     community_code = out.get("community")
     if community_code:
         community = Region.objects.filter(code=community_code, level=Region.Level.VILLAGE).first()
         if community is None:
-            bad("unknown_region", _("所在村（社区）不存在"), "community")
+            bad(RegionsError.UNKNOWN_REGION, _("所在村（社区）不存在"), "community")
             out["community"] = None
         elif out.get("township") and community.parent.code != out["township"]:
-            bad("community_outside_township", _("所选村（社区）不属于所选镇乡街道"), "community")
-    if errors:
-        raise DomainError(errors=errors)
-    return out
+            bad(
+                FilingsError.COMMUNITY_OUTSIDE_TOWNSHIP,
+                _("所选村（社区）不属于所选镇乡街道"),
+                "community",
+            )
 
 
 def clean_staff(data: dict) -> dict:
@@ -258,7 +301,7 @@ def clean_staff(data: dict) -> dict:
             if n < 0:
                 errors.append(
                     ErrorItem(
-                        code="number_invalid",
+                        code=FilingsError.NUMBER_INVALID,
                         message=str(_("%(label)s人数应为非负整数") % {"label": label}),
                         field=f"staff.{role}.{key}",
                     )
@@ -268,7 +311,7 @@ def clean_staff(data: dict) -> dict:
         if values["certified"] > values["count"]:
             errors.append(
                 ErrorItem(
-                    code="certified_exceeds_count",
+                    code=FilingsError.CERTIFIED_EXCEEDS_COUNT,
                     message=str(_("%(label)s持证人数不能多于总人数") % {"label": label}),
                     field=f"staff.{role}.certified",
                 )
@@ -422,115 +465,154 @@ def submission_errors(
 ) -> list[ErrorItem]:
     """Everything that keeps the application from being submitted, each a specific error."""
     institution = application.institution
-    errors: list[ErrorItem] = []
-    if institution.is_deregistered:
-        errors.append(
-            ErrorItem(
-                "institution_deregistered",
-                gettext("机构已注销登记，不能办理备案"),
-                field="uscc",
-            )
-        )
+    errors = _institution_state_errors(institution)
+    if errors:
         return errors
     basic = application.facts.get("basic") or {}
     staff = application.facts.get("staff") or {}
     classes = open_classes(application)
     current = policy.at(on)
     if application.kind in (FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE):
-        for f in BASIC_FACTS:
-            if f.required and basic.get(f.name) in (None, ""):
-                errors.append(
-                    ErrorItem(
-                        "fact_missing",
-                        str(_("请填写%(label)s") % {"label": f.label}),
-                        field=f.name,
-                    )
-                )
+        errors += _basic_fact_errors(basic)
         live = [c for c in classes if c["action"] != "close"]
-        if not live:
-            errors.append(
-                ErrorItem("classes_missing", gettext("请至少设置一个班级"), field="classes")
-            )
-        for c in live:
-            standard = current.classes[c["class_type"]]
-            if c["capacity"] > standard.max_children:
-                errors.append(
-                    ErrorItem(
-                        "class_size_exceeds_standard",
-                        gettext("%(name)s：%(class_type)s每班不超过 %(max)s 人")
-                        % {
-                            "name": c["name"],
-                            "class_type": standard.name_zh,
-                            "max": standard.max_children,
-                        },
-                        field="classes",
-                    )
-                )
+        errors += _class_errors(live, on=on)
         mode = basic.get("operating_mode")
         if mode == OperatingMode.KINDERGARTEN_CLASS:
-            # P-MODE-3: a kindergarten's nursery classes take children aged 2–3 only.
-            low = current.standards.nursery_class_min_age_months
-            for c in live:
-                if current.classes[c["class_type"]].min_age_months < low:
-                    errors.append(
-                        ErrorItem(
-                            "class_type_outside_nursery_ages",
-                            gettext("%(name)s：幼儿园托班只招收 %(months)s 个月以上幼儿")
-                            % {"name": c["name"], "months": low},
-                            field="classes",
-                        )
-                    )
+            errors += _nursery_class_age_errors(live, current)
         if mode == OperatingMode.FAMILY_CARE:
-            # P-STD-5: a home care point takes at most N children; above that it files as
-            # an institution.
-            most = current.standards.home_care_point_max_children
-            if slots_after(live) > most:
-                errors.append(
-                    ErrorItem(
-                        "home_care_point_too_large",
-                        gettext("家庭托育点收托不超过 %(max)s 人，超过的须按托育机构备案")
-                        % {"max": most},
-                        field="classes",
-                    )
-                )
-        if not staff or not any(int(v.get("count", 0)) for v in staff.values()):
-            errors.append(ErrorItem("staff_missing", gettext("请填写人员配备情况"), field="staff"))
-        elif int((staff.get("principal") or {}).get("count", 0)) < 1:
-            errors.append(
-                ErrorItem("staff_missing", gettext("请填写负责人"), field="staff.principal")
-            )
+            errors += _home_care_point_size_errors(live, current)
+        errors += _staff_errors(staff)
         if application.kind == FilingApplication.Kind.CHANGE:
             before = institution_basic_facts(institution)
-            old_staff = institution.staff_summary or {}
-            changed = (
-                changed_fact_names(before, basic)
-                or any(c["action"] != "keep" for c in classes)
-                or _staff_changed(old_staff, staff)
-            )
-            if not changed:
-                errors.append(ErrorItem("no_changes", gettext("未修改任何备案事项"), field=None))
+            errors += _no_change_errors(institution, before, basic, classes, staff)
         else:
             before = {}
-        have = set(application.materials.filter(superseded=False).values_list("kind", flat=True))
-        for kind in required_materials(application, basic, before):
-            if kind not in have:
-                errors.append(
-                    ErrorItem(
-                        "material_missing",
-                        gettext("缺少材料：%(material)s")
-                        % {"material": FilingMaterial.Kind(kind).label},
-                        field=f"materials.{kind}",
-                    )
-                )
+        errors += _material_errors(application, basic, before)
     if not commitment_accepted:
         errors.append(
             ErrorItem(
-                "commitment_required",
+                FilingsError.COMMITMENT_REQUIRED,
                 gettext("请阅读并确认承诺书内容"),
                 field="commitment_accepted",
             )
         )
     return errors
+
+
+def _institution_state_errors(institution: Institution) -> list[ErrorItem]:
+    """A deregistered institution files nothing; the other checks are then moot."""
+    if institution.is_deregistered:
+        return [
+            ErrorItem(
+                InstitutionsError.INSTITUTION_DEREGISTERED,
+                gettext("机构已注销登记，不能办理备案"),
+                field="uscc",
+            )
+        ]
+    return []
+
+
+def _basic_fact_errors(basic: dict) -> list[ErrorItem]:
+    """Every required basic fact left empty (a draft may be saved half filled)."""
+    return [
+        ErrorItem(
+            FilingsError.FACT_MISSING,
+            str(_("请填写%(label)s") % {"label": f.label}),
+            field=f.name,
+        )
+        for f in BASIC_FACTS
+        if f.required and basic.get(f.name) in (None, "")
+    ]
+
+
+def _class_errors(live: list[dict], *, on: dt.date) -> list[ErrorItem]:
+    """At least one class must remain, and each within the class size of its type (P-STD-1)."""
+    errors: list[ErrorItem] = []
+    if not live:
+        errors.append(
+            ErrorItem(FilingsError.CLASSES_MISSING, gettext("请至少设置一个班级"), field="classes")
+        )
+    for c in live:
+        too_big = class_size_error(
+            class_type=c["class_type"],
+            capacity=c["capacity"],
+            on=on,
+            name=c["name"],
+            field="classes",
+        )
+        if too_big is not None:
+            errors.append(too_big)
+    return errors
+
+
+def _nursery_class_age_errors(live: list[dict], current: policy.Policy) -> list[ErrorItem]:
+    """P-MODE-3: a kindergarten's nursery classes take children aged 2–3 only."""
+    low = current.standards.nursery_class_min_age_months
+    return [
+        ErrorItem(
+            FilingsError.CLASS_TYPE_OUTSIDE_NURSERY_AGES,
+            gettext("%(name)s：幼儿园托班只招收 %(months)s 个月以上幼儿")
+            % {"name": c["name"], "months": low},
+            field="classes",
+        )
+        for c in live
+        if current.classes[c["class_type"]].min_age_months < low
+    ]
+
+
+def _home_care_point_size_errors(live: list[dict], current: policy.Policy) -> list[ErrorItem]:
+    """P-STD-5: a home care point takes at most N children; above that it files as an
+    institution."""
+    most = current.standards.home_care_point_max_children
+    if slots_after(live) > most:
+        return [
+            ErrorItem(
+                FilingsError.HOME_CARE_POINT_TOO_LARGE,
+                gettext("家庭托育点收托不超过 %(max)s 人，超过的须按托育机构备案") % {"max": most},
+                field="classes",
+            )
+        ]
+    return []
+
+
+def _staff_errors(staff: dict) -> list[ErrorItem]:
+    """The staffing must be filled in, with a principal (负责人) among it."""
+    if not staff or not any(int(v.get("count", 0)) for v in staff.values()):
+        return [ErrorItem(FilingsError.STAFF_MISSING, gettext("请填写人员配备情况"), field="staff")]
+    if int((staff.get("principal") or {}).get("count", 0)) < 1:
+        return [
+            ErrorItem(FilingsError.STAFF_MISSING, gettext("请填写负责人"), field="staff.principal")
+        ]
+    return []
+
+
+def _no_change_errors(
+    institution: Institution, before: dict, basic: dict, classes: list[dict], staff: dict
+) -> list[ErrorItem]:
+    """A change filing must change something: a basic fact, a class or the staffing."""
+    old_staff = institution.staff_summary or {}
+    changed = (
+        changed_fact_names(before, basic)
+        or any(c["action"] != "keep" for c in classes)
+        or _staff_changed(old_staff, staff)
+    )
+    if not changed:
+        return [ErrorItem(FilingsError.NO_CHANGES, gettext("未修改任何备案事项"), field=None)]
+    return []
+
+
+def _material_errors(application: FilingApplication, basic: dict, before: dict) -> list[ErrorItem]:
+    """Each material the application requires (P-FIL-1) that has no current upload."""
+    have = set(application.materials.filter(superseded=False).values_list("kind", flat=True))
+    return [
+        ErrorItem(
+            FilingsError.MATERIAL_MISSING,
+            gettext("缺少材料：%(material)s") % {"material": FilingMaterial.Kind(kind).label},
+            field=f"materials.{kind}",
+        )
+        for kind in required_materials(application, basic, before)
+        if kind not in have
+    ]
 
 
 def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[ErrorItem]:
@@ -550,7 +632,7 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
         if per_child < need:
             out.append(
                 ErrorItem(
-                    "area_per_child_below_standard",
+                    FilingsError.AREA_PER_CHILD_BELOW_STANDARD,
                     gettext(
                         "室内面积人均 %(per_child)s ㎡，低于每名婴幼儿 %(need)s ㎡ 的标准（P-STD-3）"
                     )
@@ -566,7 +648,7 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
         if have < needed:
             out.append(
                 ErrorItem(
-                    "caregivers_below_ratio",
+                    FilingsError.CAREGIVERS_BELOW_RATIO,
                     gettext("保育人员 %(have)s 人，按班型配比至少需要 %(needed)s 人（P-STD-1）")
                     % {"have": have, "needed": needed},
                     field="staff.caregiver",
@@ -576,7 +658,7 @@ def filing_warnings(application: FilingApplication, *, on: dt.date) -> list[Erro
         if health < current.standards.min_health_workers:
             out.append(
                 ErrorItem(
-                    "health_workers_below_standard",
+                    FilingsError.HEALTH_WORKERS_BELOW_STANDARD,
                     gettext("保健人员至少 %(min)s 名（P-STD-2）")
                     % {"min": current.standards.min_health_workers},
                     field="staff.health_worker",

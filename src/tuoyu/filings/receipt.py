@@ -19,7 +19,7 @@ from tuoyu import policy
 from tuoyu.filings import selectors
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.selectors.classes import institution_slots
-from tuoyu.web.branding import branding
+from tuoyu.regions.branding import branding
 
 
 def qr_svg_data_uri(url: str) -> str:

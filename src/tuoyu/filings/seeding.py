@@ -1,8 +1,8 @@
 """Demo filings: the generated institutions in every state of the filing workflow (P-REG-12,
 P-REG-13, P-FIL-1..3), with classes and slots realistic for §9.1.
 
-`seed_filings(ctx, institutions)` is called by `institutions/seeding.py` after the
-institutions and their accounts exist. Deterministic: every choice comes from `ctx.rng`,
+`generate(ctx)` runs after institutions' generator (the institutions and their accounts
+exist); institutions' `generate_after_all` then designates, chains and deregisters. Deterministic: every choice comes from `ctx.rng`,
 every time is counted from `ctx.today`.
 
 States (fractions of the registered institutions; the newest registrations take the states
@@ -24,13 +24,14 @@ import zoneinfo
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections, router, transaction
+from django.db import transaction
 
 from tuoyu import policy
 from tuoyu.accounts.models import User
 from tuoyu.audit.services import audit_record
 from tuoyu.core.bulk import bulk_insert
 from tuoyu.filings import checks, services
+from tuoyu.filings.catalogue import FilingsAction
 from tuoyu.filings.models import (
     FilingApplication,
     FilingNumberSequence,
@@ -38,6 +39,7 @@ from tuoyu.filings.models import (
     SubjectReview,
 )
 from tuoyu.institutions.models import CareClass, Institution
+from tuoyu.institutions.services.filing_state import institutions_filed_in_bulk
 from tuoyu.regions.models import Region
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -147,6 +149,24 @@ class _Plan:
         if institution.legal_form == Institution.LegalForm.SOCIAL_ORGANIZATION:
             return rng.choice(["community", "social", "private_public_support"])
         return rng.choice(["social", "social", "social", "employer", "family_care"])
+
+
+def _bulk_filed_classes(
+    institution: Institution, plan: _Plan, *, on: dt.date, created_at: dt.datetime
+) -> list[CareClass]:
+    """The planned classes of a bulk-filed institution, filed on `on` (unsaved)."""
+    return [
+        CareClass(
+            institution=institution,
+            name=name,
+            class_type=class_type,
+            capacity=capacity,
+            status=CareClass.Status.FILED,
+            filed_on=on,
+            created_at=created_at,
+        )
+        for name, class_type, capacity in plan.classes
+    ]
 
 
 def _reviewers() -> dict[str, User]:
@@ -378,6 +398,31 @@ class _Seeder:
         """Filed institutions written set-based: each gets an approved initial application
         with its facts, four approved subject reviews, filed classes and a filing number
         (numbers per year in decision order, continuing each year's sequence)."""
+        rows = self.bulk_timeline(items)
+        sequences = dict(FilingNumberSequence.objects.values_list("year", "last_number"))
+        classes, apps = [], []
+        for decided, institution, plan, submitted, _reviewed in rows:
+            on = decided.astimezone(SHANGHAI).date()
+            sequences[on.year] = sequences.get(on.year, 0) + 1
+            number = services.filing_number_format(on.year, sequences[on.year])
+            self.bulk_file_institution(institution, plan, number=number, on=on)
+            classes.extend(_bulk_filed_classes(institution, plan, on=on, created_at=submitted))
+            apps.append(
+                self.bulk_approved_application(
+                    institution, plan, number=number, submitted=submitted, decided=decided
+                )
+            )
+        institutions_filed_in_bulk(institutions=[r[1] for r in rows], classes=classes)
+        bulk_insert(FilingApplication, apps)
+        bulk_insert(SubjectReview, self.bulk_approved_reviews(rows))
+        for year, last in sequences.items():
+            FilingNumberSequence.objects.update_or_create(year=year, defaults={"last_number": last})
+        self.counts["filed"] = self.counts.get("filed", 0) + len(rows)
+
+    def bulk_timeline(self, items: list[tuple[Institution, _Plan]]) -> list[tuple]:
+        """When each was submitted, reviewed by each subject and decided (drawn from the rng
+        in the given order), as (decided, institution, plan, submitted, reviewed) in decision
+        order — the order filing numbers are given in."""
         rows = []
         for institution, plan in items:
             submitted = self.clock(institution.registered_at, 4, 30)
@@ -385,88 +430,72 @@ class _Seeder:
             decided = self.clock(max(reviewed), 1, 5)
             rows.append((decided, institution, plan, submitted, reviewed))
         rows.sort(key=lambda r: (r[0], r[1].pk))
-        sequences = dict(FilingNumberSequence.objects.values_list("year", "last_number"))
-        classes, apps = [], []
-        for decided, institution, plan, submitted, _reviewed in rows:
-            on = decided.astimezone(SHANGHAI).date()
-            sequences[on.year] = sequences.get(on.year, 0) + 1
-            number = services.filing_number_format(on.year, sequences[on.year])
-            institution.filing_number = number
-            institution.filed_on = on
-            institution.filing_status = Institution.FilingStatus.FILED
-            b = plan.basic
-            institution.operating_mode = b["operating_mode"]
-            institution.institution_form = b["institution_form"]
-            institution.latitude = Decimal(b["latitude"])
-            institution.longitude = Decimal(b["longitude"])
-            institution.indoor_area_m2 = Decimal(b["indoor_area_m2"])
-            institution.outdoor_area_m2 = Decimal(b["outdoor_area_m2"])
-            institution.opening_hours = b["opening_hours"]
-            institution.monthly_fee_yuan = b["monthly_fee_yuan"]
-            institution.serves_meals = b["serves_meals"]
-            institution.staff_summary = plan.staff
-            if b["community"]:
-                institution.community_id = self.village_ids[b["community"]]
-            for name, class_type, capacity in plan.classes:
-                classes.append(
-                    CareClass(
-                        institution=institution,
-                        name=name,
-                        class_type=class_type,
-                        capacity=capacity,
-                        status=CareClass.Status.FILED,
-                        filed_on=on,
-                        created_at=submitted,
-                    )
-                )
-            facts = {
-                "basic": b,
-                "staff": plan.staff,
-                "classes_close": [],
-                "classes": [
-                    {"id": None, "name": n, "class_type": t, "capacity": c, "action": "add"}
-                    for n, t, c in plan.classes
-                ],
-            }
-            apps.append(
-                FilingApplication(
-                    institution=institution,
-                    kind="initial",
-                    status="approved",
-                    path="full",
-                    facts=facts,
-                    subjects=list(checks.ALL_SUBJECTS),
-                    commitment_accepted=True,
-                    round=1,
-                    created_at=submitted - dt.timedelta(days=1),
-                    first_submitted_at=submitted,
-                    submitted_at=submitted,
-                    awaiting_decision_since=decided - dt.timedelta(days=1),
-                    decided_at=decided,
-                    decided_by=self.reviewers.get("decide"),
-                    decision_note="",
-                    filing_number=number,
-                )
-            )
-        fields = [
-            "filing_number",
-            "filed_on",
-            "filing_status",
-            "operating_mode",
-            "institution_form",
-            "latitude",
-            "longitude",
-            "indoor_area_m2",
-            "outdoor_area_m2",
-            "opening_hours",
-            "monthly_fee_yuan",
-            "serves_meals",
-            "staff_summary",
-            "community",
-        ]
-        _update_rows(Institution, fields, [r[1] for r in rows])
-        bulk_insert(CareClass, classes)
-        bulk_insert(FilingApplication, apps)
+        return rows
+
+    def bulk_file_institution(
+        self, institution: Institution, plan: _Plan, *, number: str, on: dt.date
+    ) -> None:
+        """The institution as filed on `on` with `number` and its planned facts (not yet
+        saved: `institutions_filed_in_bulk` writes them)."""
+        institution.filing_number = number
+        institution.filed_on = on
+        institution.filing_status = Institution.FilingStatus.FILED
+        b = plan.basic
+        institution.operating_mode = b["operating_mode"]
+        institution.institution_form = b["institution_form"]
+        institution.latitude = Decimal(b["latitude"])
+        institution.longitude = Decimal(b["longitude"])
+        institution.indoor_area_m2 = Decimal(b["indoor_area_m2"])
+        institution.outdoor_area_m2 = Decimal(b["outdoor_area_m2"])
+        institution.opening_hours = b["opening_hours"]
+        institution.monthly_fee_yuan = b["monthly_fee_yuan"]
+        institution.serves_meals = b["serves_meals"]
+        institution.staff_summary = plan.staff
+        if b["community"]:
+            institution.community_id = self.village_ids[b["community"]]
+
+    def bulk_approved_application(
+        self,
+        institution: Institution,
+        plan: _Plan,
+        *,
+        number: str,
+        submitted: dt.datetime,
+        decided: dt.datetime,
+    ) -> FilingApplication:
+        """The approved initial application behind the filing (full path, round 1, all
+        subjects), with the facts as submitted."""
+        facts = {
+            "basic": plan.basic,
+            "staff": plan.staff,
+            "classes_close": [],
+            "classes": [
+                {"id": None, "name": n, "class_type": t, "capacity": c, "action": "add"}
+                for n, t, c in plan.classes
+            ],
+        }
+        return FilingApplication(
+            institution=institution,
+            kind="initial",
+            status="approved",
+            path="full",
+            facts=facts,
+            subjects=list(checks.ALL_SUBJECTS),
+            commitment_accepted=True,
+            round=1,
+            created_at=submitted - dt.timedelta(days=1),
+            first_submitted_at=submitted,
+            submitted_at=submitted,
+            awaiting_decision_since=decided - dt.timedelta(days=1),
+            decided_at=decided,
+            decided_by=self.reviewers.get("decide"),
+            decision_note="",
+            filing_number=number,
+        )
+
+    def bulk_approved_reviews(self, rows: list[tuple]) -> list[SubjectReview]:
+        """One approved round-1 review per subject for each inserted application, decided at
+        the drawn review times by the subject's reviewer."""
         app_ids = dict(
             FilingApplication.objects.filter(
                 institution_id__in=[r[1].pk for r in rows], kind="initial", status="approved"
@@ -489,10 +518,7 @@ class _Seeder:
                         reviewer_department=reviewer.department.name if reviewer else "",
                     )
                 )
-        bulk_insert(SubjectReview, reviews)
-        for year, last in sequences.items():
-            FilingNumberSequence.objects.update_or_create(year=year, defaults={"last_number": last})
-        self.counts["filed"] = self.counts.get("filed", 0) + len(rows)
+        return reviews
 
     # --- the whole ------------------------------------------------------------------------
 
@@ -562,27 +588,11 @@ class _Seeder:
                 elif k < cap + max(1, cap // 2):
                     self.cancelled(inst)
             audit_record(
-                action="seed.filings_generated",
+                action=FilingsAction.APPLICATION_SEEDED,
                 object_type="filings.filingapplication",
                 detail={"counts": self.counts, "seed": self.ctx.seed, "bulk": bool(bulk_filed)},
             )
         return self.counts
-
-
-def _update_rows(model, names: list[str], objs) -> None:
-    """One prepared UPDATE executed for every row (executemany): set-based where
-    `bulk_update`'s CASE expressions grow quadratically with the batch."""
-    connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(n) for n in names]
-    table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    rows = [
-        (*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields), obj.pk)
-        for obj in objs
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)
 
 
 def _scan(name: str):
@@ -595,3 +605,10 @@ def seed_filings(ctx, institutions) -> dict[str, int]:
     counts = _Seeder(ctx, list(institutions)).run()
     ctx.log("备案数据：" + "，".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return counts
+
+
+def generate(ctx) -> None:
+    ids = ctx.shared.get("institution_ids")
+    if not ids:
+        return
+    seed_filings(ctx, Institution.objects.filter(pk__in=ids).select_related("township"))

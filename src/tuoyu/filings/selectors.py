@@ -16,42 +16,34 @@ import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.filings import checks
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
+from tuoyu.filings.scopes import (
+    applications_visible,
+    may_see_materials,
+    reviewer_subjects,
+    reviews_visible_for_waiting,
+)
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.scopes import institution_owned_visible, institutions_visible
 from tuoyu.institutions.selectors.chains import chain_agreement_covering  # noqa: F401 - P-REG-13, one rule
+from tuoyu.institutions.tabs import InstitutionTab, register_tab
 from tuoyu.regions.models import Region
 
 OPEN = ("draft", "in_review", "returned", "awaiting_decision")
 SECONDS_PER_DAY = 86400
 
 
-def _subjects_of(user) -> list[str]:
-    if getattr(user, "scope_kind", None) != "department" or not user.department_id:
-        return []
-    return list(user.department.review_subjects or [])
-
-
 def applications_for(*, acting_user) -> QuerySet[FilingApplication]:
     qs = FilingApplication.objects.select_related("institution", "institution__township")
-    scope = scope_for(acting_user)
-    if scope.is_health_bureau:
-        return qs
-    if scope.kind == "department":
-        subjects = _subjects_of(acting_user)
-        if not subjects:
-            return qs.none()
-        has_review = SubjectReview.objects.filter(
-            application_id=OuterRef("pk"), subject__in=subjects
-        )
-        return qs.filter(Exists(has_review))
-    return scope.filter(qs, institution="institution_id", township="institution__township_id")
+    return applications_visible(qs, scope_of(acting_user))
 
 
 def application_get(*, acting_user, pk: int) -> FilingApplication:
@@ -68,10 +60,11 @@ def application_get(*, acting_user, pk: int) -> FilingApplication:
 
 def own_institution(*, acting_user) -> Institution:
     """The institution of an institution account (404 for anyone else)."""
-    if getattr(acting_user, "scope_kind", None) != "institution" or not acting_user.institution_id:
+    scope = scope_of(acting_user)
+    if not scope.is_institution or not scope.institution_id:
         raise NotFound()
     return Institution.objects.select_related("township", "community", "chain_agreement").get(
-        pk=acting_user.institution_id
+        pk=scope.institution_id
     )
 
 
@@ -184,7 +177,7 @@ def _staff_text(staff) -> str:
 def review_queue(*, acting_user) -> QuerySet[SubjectReview]:
     """Pending reviews of the caller's subjects, oldest first (P-REG-12 scope: a reviewer
     sees only its own subjects)."""
-    subjects = _subjects_of(acting_user)
+    subjects = reviewer_subjects(scope_of(acting_user))
     return (
         SubjectReview.objects.filter(
             subject__in=subjects,
@@ -211,7 +204,7 @@ def review_get_for_action(*, acting_user, pk: int) -> SubjectReview:
     """A review the caller may decide: its subject must be one of the caller's (else 404)."""
     review = (
         SubjectReview.objects.select_related("application", "institution")
-        .filter(pk=pk, subject__in=_subjects_of(acting_user))
+        .filter(pk=pk, subject__in=reviewer_subjects(scope_of(acting_user)))
         .first()
     )
     if review is None:
@@ -308,11 +301,7 @@ def waiting_report(*, acting_user, since: dt.date | None = None) -> list[Waiting
     )
     if since is not None:
         qs = qs.filter(opened_at__date__gte=since)
-    if (
-        getattr(acting_user, "scope_kind", None) == "department"
-        and not scope_for(acting_user).is_health_bureau
-    ):
-        qs = qs.filter(subject__in=_subjects_of(acting_user))
+    qs = reviews_visible_for_waiting(qs, scope_of(acting_user))
     now = timezone.now()
     decided: dict[str, list[float]] = {s: [] for s in Subject.values}
     pending: dict[str, list[float]] = {s: [] for s in Subject.values}
@@ -358,7 +347,7 @@ def material_get(*, acting_user, pk: int) -> FilingMaterial:
     material = FilingMaterial.objects.select_related("application").filter(pk=pk).first()
     if material is None:
         raise NotFound()
-    if getattr(acting_user, "scope_kind", None) == "township":
+    if not may_see_materials(scope_of(acting_user)):
         raise NotFound()
     application_get(acting_user=acting_user, pk=material.application_id)
     return material
@@ -404,9 +393,8 @@ def verify_url(number: str) -> str:
 
 def receipt_institution(*, acting_user, institution_id: int) -> Institution:
     """An institution with a filing number whose receipt the caller may download."""
-    scope = scope_for(acting_user)
     institution = (
-        scope.institutions(Institution.objects.select_related("township"))
+        institutions_visible(Institution.objects.select_related("township"), scope_of(acting_user))
         .filter(pk=institution_id)
         .exclude(filing_number__isnull=True)
         .first()
@@ -441,3 +429,41 @@ def applications_list(*, acting_user, status: str | None = None, kind: str | Non
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-submitted_at", "-created_at")
+
+
+# --- the 备案记录 tab of an institution's page ---------------------------------------------
+
+
+def institution_filing_history(*, acting_user, institution: Institution) -> list[FilingApplication]:
+    """The institution's filing applications (initial, change, cancellation), newest first,
+    each with its subject reviews (`reviews_all`, by subject and round). Whoever may see the
+    institution's page sees its filing history (the directory's rule, not the review queue's)."""
+    qs = institution_owned_visible(
+        FilingApplication.objects.filter(institution=institution), scope_of(acting_user)
+    )
+    reviews = SubjectReview.objects.select_related("reviewer").order_by("subject", "round")
+    return list(
+        qs.select_related("created_by", "decided_by")
+        .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="reviews_all"))
+        .order_by("-created_at")
+    )
+
+
+def _filings_tab(request, institution: Institution) -> dict:
+    return {
+        "applications": institution_filing_history(
+            acting_user=request.user, institution=institution
+        )
+    }
+
+
+def register_institution_tab() -> None:
+    register_tab(
+        InstitutionTab(
+            "filings",
+            gettext_lazy("备案记录"),
+            "filings/_institution_tab.html",
+            _filings_tab,
+            order=30,
+        )
+    )

@@ -16,18 +16,22 @@ from django.utils.translation import gettext
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff
+from tuoyu.core import events
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.excel import file_size
+from tuoyu.core.scope import scope_of
 from tuoyu.core.uploads import FILE_SIGNATURES, check_upload
-from tuoyu.filings import checks, selectors
+from tuoyu.filings import checks, scopes, selectors
+from tuoyu.filings.catalogue import FilingsAction, FilingsError
 from tuoyu.filings.models import (
     FilingApplication,
     FilingMaterial,
     FilingNumberSequence,
     SubjectReview,
 )
+from tuoyu.institutions.catalogue import InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
-from tuoyu.institutions.services.affordable import affordable_close_on_cancellation
 from tuoyu.institutions.services.classes import (
     care_class_create,
     care_class_withdraw,
@@ -35,6 +39,12 @@ from tuoyu.institutions.services.classes import (
     care_classes_file,
 )
 from tuoyu.institutions.services.filed_facts import filed_facts_apply
+from tuoyu.institutions.services.filing_state import (
+    institution_filing_cancel,
+    institution_filing_filed,
+    institution_filing_review_ended,
+    institution_filing_review_started,
+)
 
 OPEN_STATUSES = (
     FilingApplication.Status.DRAFT,
@@ -59,10 +69,6 @@ def filing_cancel(
     if institution.filing_status == Institution.FilingStatus.CANCELLED:
         return
     now = timezone.now()
-    before = {
-        "filing_status": institution.filing_status,
-        "filing_cancelled_on": institution.filing_cancelled_on,
-    }
     withdrawn = []
     for application in FilingApplication.objects.select_for_update().filter(
         institution=institution, status__in=OPEN_STATUSES
@@ -76,46 +82,45 @@ def filing_cancel(
         application.save(update_fields=["status", "decided_at", "decision_note"])
         withdrawn.append(application.pk)
         audit_record(
-            action="filing.application_withdrawn",
+            action=FilingsAction.APPLICATION_WITHDRAWN,
             actor=acting_user,
             obj=application,
             changes={"status": ["open", FilingApplication.Status.WITHDRAWN]},
             detail={"reason": reason, "source": source},
         )
-    closed = list(
-        CareClass.objects.filter(institution=institution)
-        .exclude(status=CareClass.Status.CLOSED)
-        .values_list("pk", flat=True)
-    )
-    CareClass.objects.filter(pk__in=closed).update(
-        status=CareClass.Status.CLOSED, closed_on=cancelled_on
-    )
-    # P-MODE-2: affordable status cannot outlive the filing it rests on.
-    affordable_closed = affordable_close_on_cancellation(
+    # Classes close and 普惠 status ends with the filing (P-MODE-2): institutions owns both.
+    outcome = institution_filing_cancel(
         acting_user=acting_user,
         institution=institution,
         cancelled_on=cancelled_on,
-        reference=institution.filing_number or reason,
+        reference=reason,
     )
-    institution.filing_status = Institution.FilingStatus.CANCELLED
-    institution.filing_cancelled_on = cancelled_on
-    institution.save(update_fields=["filing_status", "filing_cancelled_on", "updated_at"])
     audit_record(
-        action="filing.cancelled",
+        action=FilingsAction.FILING_CANCELLED,
         actor=acting_user,
         obj=institution,
         changes={
-            "filing_status": [before["filing_status"], institution.filing_status],
-            "filing_cancelled_on": [before["filing_cancelled_on"], cancelled_on],
+            "filing_status": [
+                outcome["before"]["filing_status"],
+                Institution.FilingStatus.CANCELLED,
+            ],
+            "filing_cancelled_on": [None, cancelled_on],
         },
         detail={
             "reason": reason,
             "source": source,
-            "classes_closed": closed,
+            "classes_closed": outcome["classes_closed"],
             "applications_withdrawn": withdrawn,
-            "affordable_designations_closed": affordable_closed,
-            "filing_number": institution.filing_number,
+            "affordable_designations_closed": outcome["affordable_designations_closed"],
+            "filing_number": outcome["filing_number"],
         },
+    )
+    events.emit(
+        events.FILING_CANCELLED,
+        institution_id=institution.pk,
+        acting_user=acting_user,
+        cancelled_on=cancelled_on,
+        source=source,
     )
 
 
@@ -159,7 +164,7 @@ def transition_target(application: FilingApplication, action: str) -> str:
     target = TRANSITIONS[action].get(application.status)
     if target is None:
         raise DomainError(
-            "invalid_transition",
+            CoreError.INVALID_TRANSITION,
             gettext("申请当前状态为“%(status)s”，不能执行此操作")
             % {"status": application.get_status_display()},
             field="status",
@@ -168,9 +173,9 @@ def transition_target(application: FilingApplication, action: str) -> str:
     return target
 
 
-def _audit_transition(application, *, actor, action, before, detail=None):
+def _audit_transition(application, *, actor, action: FilingsAction, before, detail=None):
     audit_record(
-        action=f"filing.{action}",
+        action=action,
         actor=actor,
         obj=application,
         changes={"status": [before, application.status]} if before != application.status else {},
@@ -207,29 +212,41 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.is_deregistered:
         raise DomainError(
-            "institution_deregistered",
+            InstitutionsError.INSTITUTION_DEREGISTERED,
             gettext("机构已注销登记，不能办理备案"),
             field="uscc",
             status=409,
         )
     if institution.filing_status == Institution.FilingStatus.CANCELLED:
         raise DomainError(
-            "filing_cancelled", gettext("机构备案已注销，不能再办理备案或变更"), status=409
+            InstitutionsError.FILING_CANCELLED,
+            gettext("机构备案已注销，不能再办理备案或变更"),
+            status=409,
         )
     if kind == FilingApplication.Kind.INITIAL and institution.filing_status not in (
         Institution.FilingStatus.NOT_FILED,
     ):
         if institution.filing_status == Institution.FilingStatus.FILED:
-            raise DomainError("already_filed", gettext("机构已备案，请办理备案变更"), status=409)
-        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
+            raise DomainError(
+                FilingsError.ALREADY_FILED, gettext("机构已备案，请办理备案变更"), status=409
+            )
+        raise DomainError(
+            FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
+        )
     if kind == FilingApplication.Kind.CHANGE and (
         institution.filing_status != Institution.FilingStatus.FILED
     ):
-        raise DomainError("not_filed", gettext("机构尚未备案，不能办理备案变更"), status=409)
+        raise DomainError(
+            InstitutionsError.INSTITUTION_NOT_FILED,
+            gettext("机构尚未备案，不能办理备案变更"),
+            status=409,
+        )
     if kind not in (FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE):
-        raise DomainError("kind_invalid", gettext("申请类型无效"), field="kind")
+        raise DomainError(CoreError.INVALID_CHOICE, gettext("申请类型无效"), field="kind")
     if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
-        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
+        raise DomainError(
+            FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
+        )
     facts = checks.institution_facts(institution)
     draft_facts = {"basic": facts["basic"], "staff": facts["staff"], "classes_close": []}
     try:
@@ -244,9 +261,11 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
             )
     except IntegrityError as exc:  # filing_one_open_application
         raise DomainError(
-            "application_open", gettext("已有正在办理的备案申请"), status=409
+            FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
         ) from exc
-    _audit_transition(application, actor=acting_user, action="started", before=None)
+    _audit_transition(
+        application, actor=acting_user, action=FilingsAction.APPLICATION_STARTED, before=None
+    )
     return application
 
 
@@ -269,7 +288,7 @@ def _facts_section_save(acting_user, application, section: str, cleaned: dict):
     application.facts = {**application.facts, section: cleaned}
     application.save(update_fields=["facts"])
     audit_record(
-        action="filing.facts_saved",
+        action=FilingsAction.APPLICATION_FACTS_SAVED,
         actor=acting_user,
         obj=application,
         changes=diff(before, cleaned),
@@ -317,13 +336,15 @@ def filing_class_remove(*, acting_user, application: FilingApplication, class_id
         care_class_withdraw(acting_user=acting_user, care_class=care_class)
         return
     if application.kind != FilingApplication.Kind.CHANGE:
-        raise DomainError("class_filed", gettext("已备案班级须通过备案变更撤销"), status=409)
+        raise DomainError(
+            InstitutionsError.CLASS_FILED, gettext("已备案班级须通过备案变更撤销"), status=409
+        )
     close = set(application.facts.get("classes_close") or [])
     close.add(care_class.pk)
     application.facts = {**application.facts, "classes_close": sorted(close)}
     application.save(update_fields=["facts"])
     audit_record(
-        action="filing.class_marked_for_closing",
+        action=FilingsAction.APPLICATION_CLASS_MARKED_FOR_CLOSING,
         actor=acting_user,
         obj=application,
         detail={"class_id": care_class.pk, "name": care_class.name},
@@ -342,7 +363,7 @@ def filing_class_keep(*, acting_user, application: FilingApplication, class_id: 
     application.facts = {**application.facts, "classes_close": sorted(close)}
     application.save(update_fields=["facts"])
     audit_record(
-        action="filing.class_kept",
+        action=FilingsAction.APPLICATION_CLASS_KEPT,
         actor=acting_user,
         obj=application,
         detail={"class_id": class_id},
@@ -362,7 +383,7 @@ def filing_material_upload(
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
     if kind not in FilingMaterial.Kind.values:
-        raise DomainError("material_kind_invalid", gettext("材料类型无效"), field="kind")
+        raise DomainError(CoreError.INVALID_CHOICE, gettext("材料类型无效"), field="kind")
     name = os.path.basename(getattr(file, "name", "") or "")[:200]
     content_type = check_upload(
         file, max_bytes=checks.material_max_bytes(), allowed=tuple(FILE_SIGNATURES)
@@ -395,7 +416,7 @@ def filing_material_upload(
     material.file.save(stored_name, file, save=False)
     material.save()
     audit_record(
-        action="filing.material_uploaded",
+        action=FilingsAction.MATERIAL_UPLOADED,
         actor=acting_user,
         obj=material,
         detail={
@@ -414,7 +435,7 @@ def filing_material_download_record(*, acting_user, material: FilingMaterial) ->
     """Audit a download of a filing material (the caller has fetched it through
     `selectors.material_get`, which applies the access rule)."""
     audit_record(
-        action="filing.material_downloaded",
+        action=FilingsAction.MATERIAL_DOWNLOADED,
         actor=acting_user,
         obj=material,
         detail={"application_id": material.application_id, "kind": material.kind},
@@ -455,9 +476,41 @@ def filing_submit(
         raise DomainError(errors=errors, title=gettext("备案申请不完整，未提交"))
     institution = Institution.objects.select_for_update().get(pk=application.institution_id)
     before_status = application.status
+    filed = _submission_snapshot(application, institution, now=now)
+
+    if resubmitting:
+        return _resubmit(
+            application, institution, actor=acting_user, before_status=before_status, now=now
+        )
+    if application.kind == FilingApplication.Kind.INITIAL:
+        agreement = selectors.chain_agreement_covering(institution, on)
+        if agreement is not None:
+            return _chain_file(application, institution, agreement, actor=acting_user, now=now)
+    subjects = _subjects_to_review(application, filed)
+    _open_reviews(application, institution, subjects, now=now)
+    application.save()
+    if application.kind == FilingApplication.Kind.INITIAL:
+        institution_filing_review_started(institution=institution)
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action=FilingsAction.APPLICATION_SUBMITTED,
+        before=before_status,
+        detail={
+            "subjects": subjects,
+            "warnings": [w.code for w in checks.filing_warnings(application, on=on)],
+        },
+    )
+    return application
+
+
+def _submission_snapshot(
+    application: FilingApplication, institution: Institution, *, now: dt.datetime
+) -> dict:
+    """What a submission fixes on the application (not yet saved): its classes as they will
+    be, for a change the filed facts it changes (`facts_before`), the accepted commitment,
+    the next round and the submission times. Returns the institution's filed facts."""
     classes = checks.open_classes(application)
-    basic = application.facts.get("basic") or {}
-    staff = application.facts.get("staff") or {}
     filed = checks.institution_facts(institution)
     application.facts = {**application.facts, "classes": classes}
     application.facts_before = filed if application.kind == FilingApplication.Kind.CHANGE else {}
@@ -465,37 +518,64 @@ def filing_submit(
     application.round += 1
     application.submitted_at = now
     application.first_submitted_at = application.first_submitted_at or now
+    return filed
 
-    if resubmitting:
-        application.status = transition_target(application, "resubmit")
-        returned = _latest_reviews(application, status=SubjectReview.Status.RETURNED)
-        for review in returned:
-            SubjectReview.objects.create(
-                application=application,
-                institution=institution,
-                subject=review.subject,
-                round=application.round,
-                opened_at=now,
-            )
-        application.save()
-        _audit_transition(
-            application,
-            actor=acting_user,
-            action="resubmitted",
-            before=before_status,
-            detail={"reopened": [r.subject for r in returned]},
+
+def _resubmit(
+    application: FilingApplication,
+    institution: Institution,
+    *,
+    actor,
+    before_status: str,
+    now: dt.datetime,
+) -> FilingApplication:
+    """A returned application resubmitted (P-REG-12): a new review round only for the
+    subjects that returned it; approved subjects stay approved, pending ones keep theirs."""
+    application.status = transition_target(application, "resubmit")
+    returned = _latest_reviews(application, status=SubjectReview.Status.RETURNED)
+    for review in returned:
+        SubjectReview.objects.create(
+            application=application,
+            institution=institution,
+            subject=review.subject,
+            round=application.round,
+            opened_at=now,
         )
-        return application
+    application.save()
+    _audit_transition(
+        application,
+        actor=actor,
+        action=FilingsAction.APPLICATION_RESUBMITTED,
+        before=before_status,
+        detail={"reopened": [r.subject for r in returned]},
+    )
+    return application
 
+
+def _subjects_to_review(application: FilingApplication, filed: dict) -> list[str]:
+    """The subjects a submission is reviewed on (P-REG-12): all of them for an initial
+    filing; for a change those its changed facts, classes and staff concern."""
     if application.kind == FilingApplication.Kind.INITIAL:
-        agreement = selectors.chain_agreement_covering(institution, on)
-        if agreement is not None:
-            return _chain_file(application, institution, agreement, actor=acting_user, now=now)
-        subjects = list(checks.ALL_SUBJECTS)
-    else:
-        subjects = checks.touched_subjects(
-            application, basic, filed["basic"], classes, staff, filed["staff"]
-        )
+        return list(checks.ALL_SUBJECTS)
+    return checks.touched_subjects(
+        application,
+        application.facts.get("basic") or {},
+        filed["basic"],
+        application.facts["classes"],
+        application.facts.get("staff") or {},
+        filed["staff"],
+    )
+
+
+def _open_reviews(
+    application: FilingApplication,
+    institution: Institution,
+    subjects: list[str],
+    *,
+    now: dt.datetime,
+) -> None:
+    """A pending round-1 review for each subject; with no subject to review the application
+    goes straight to 区卫健局's decision (not yet saved)."""
     application.subjects = subjects
     if subjects:
         application.status = transition_target(application, "submit")
@@ -512,21 +592,6 @@ def filing_submit(
     else:
         application.status = transition_target(application, "submit_for_decision")
         application.awaiting_decision_since = now
-    application.save()
-    if application.kind == FilingApplication.Kind.INITIAL:
-        institution.filing_status = Institution.FilingStatus.IN_REVIEW
-        institution.save(update_fields=["filing_status", "updated_at"])
-    _audit_transition(
-        application,
-        actor=acting_user,
-        action="submitted",
-        before=before_status,
-        detail={
-            "subjects": subjects,
-            "warnings": [w.code for w in checks.filing_warnings(application, on=on)],
-        },
-    )
-    return application
 
 
 def _latest_reviews(application: FilingApplication, *, status: str | None = None):
@@ -560,7 +625,7 @@ def _chain_file(application, institution, agreement, *, actor, now):
     _audit_transition(
         application,
         actor=actor,
-        action="chain_simplified_filed",
+        action=FilingsAction.APPLICATION_CHAIN_SIMPLIFIED_FILED,
         before=before_status,
         detail={"agreement": agreement.agreement_number, "agreement_id": agreement.pk},
     )
@@ -572,9 +637,7 @@ def _chain_file(application, institution, agreement, *, actor, now):
 
 def reviewer_subjects(user) -> set[str]:
     """The filing subjects the user's department reviews (P-REG-12)."""
-    if getattr(user, "scope_kind", None) != "department" or not user.department_id:
-        return set()
-    return set(user.department.review_subjects or [])
+    return scopes.reviewer_subjects(scope_of(user))
 
 
 @transaction.atomic
@@ -601,14 +664,19 @@ def subject_review_decide(
     application = FilingApplication.objects.select_for_update().get(pk=review.application_id)
     if review.status != SubjectReview.Status.PENDING:
         raise DomainError(
-            "invalid_transition", gettext("该事项已审核，不能重复审核"), field="status", status=409
+            CoreError.INVALID_TRANSITION,
+            gettext("该事项已审核，不能重复审核"),
+            field="status",
+            status=409,
         )
     action = "review" if approve else "return"
     target = transition_target(application, action)
     now = at or timezone.now()
     reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
     if not approve and not reasons:
-        raise DomainError("reasons_required", gettext("退回时请填写退回理由"), field="reasons")
+        raise DomainError(
+            FilingsError.REASON_REQUIRED, gettext("退回时请填写退回理由"), field="reasons"
+        )
     review.status = SubjectReview.Status.APPROVED if approve else SubjectReview.Status.RETURNED
     review.decided_at = now
     review.reviewer = acting_user
@@ -625,7 +693,9 @@ def subject_review_decide(
             application.awaiting_decision_since = now
     application.save()
     audit_record(
-        action="filing.subject_approved" if approve else "filing.subject_returned",
+        action=FilingsAction.SUBJECT_REVIEW_APPROVED
+        if approve
+        else FilingsAction.SUBJECT_REVIEW_RETURNED,
         actor=acting_user,
         obj=application,
         changes={"status": [before_status, application.status]}
@@ -674,7 +744,7 @@ def filing_decide(
             if r.status != SubjectReview.Status.APPROVED
         ]
         raise DomainError(
-            "subjects_pending",
+            FilingsError.SUBJECTS_PENDING,
             gettext("尚有审核事项未通过：%(subjects)s")
             % {"subjects": gettext("、").join(str(p) for p in pending)},
             field="subjects",
@@ -683,7 +753,9 @@ def filing_decide(
     target = transition_target(application, "approve" if approve else "reject")
     note = (note or "").strip()
     if not approve and not note:
-        raise DomainError("reason_required", gettext("不予备案时请填写理由"), field="note")
+        raise DomainError(
+            FilingsError.REASON_REQUIRED, gettext("不予备案时请填写理由"), field="note"
+        )
     now = at or timezone.now()
     before_status = application.status
     application.status = target
@@ -695,12 +767,13 @@ def filing_decide(
     if approve:
         _approve_effects(application, institution, actor=acting_user, now=now)
     elif application.kind == FilingApplication.Kind.INITIAL:
-        institution.filing_status = Institution.FilingStatus.NOT_FILED
-        institution.save(update_fields=["filing_status", "updated_at"])
+        institution_filing_review_ended(institution=institution)
     _audit_transition(
         application,
         actor=acting_user,
-        action="approved" if approve else "rejected",
+        action=FilingsAction.APPLICATION_APPROVED
+        if approve
+        else FilingsAction.APPLICATION_REJECTED,
         before=before_status,
         detail={"note": note, "filing_number": application.filing_number},
     )
@@ -750,14 +823,11 @@ def _approve_effects(application, institution, *, actor, now) -> None:
     institution.refresh_from_db()
     if application.kind == FilingApplication.Kind.INITIAL:
         number = filing_number_issue(on)
-        institution.filing_status = Institution.FilingStatus.FILED
-        institution.filing_number = number
-        institution.filed_on = on
-        institution.save(update_fields=["filing_status", "filing_number", "filed_on", "updated_at"])
+        institution = institution_filing_filed(institution=institution, number=number, filed_on=on)
         application.filing_number = number
         application.save(update_fields=["filing_number"])
     audit_record(
-        action="filing.applied",
+        action=FilingsAction.FILING_APPLIED,
         actor=actor,
         obj=institution,
         changes={"filing_number": [None, application.filing_number]}
@@ -818,13 +888,11 @@ def filing_withdraw(*, acting_user, application: FilingApplication, reason: str 
     application.decision_note = (reason or "").strip()
     application.save()
     if application.kind == FilingApplication.Kind.INITIAL:
-        Institution.objects.filter(
-            pk=application.institution_id, filing_status=Institution.FilingStatus.IN_REVIEW
-        ).update(filing_status=Institution.FilingStatus.NOT_FILED)
+        institution_filing_review_ended(institution=application.institution_id)
     _audit_transition(
         application,
         actor=acting_user,
-        action="withdrawn",
+        action=FilingsAction.APPLICATION_WITHDRAWN,
         before=before_status,
         detail={"reason": application.decision_note},
     )
@@ -849,14 +917,20 @@ def filing_cancellation_request(
         raise NotFound()
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.filing_status != Institution.FilingStatus.FILED:
-        raise DomainError("not_filed", gettext("机构未备案或备案已注销"), status=409)
+        raise DomainError(
+            InstitutionsError.INSTITUTION_NOT_FILED, gettext("机构未备案或备案已注销"), status=409
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("reason_required", gettext("请填写注销原因"), field="reason")
+        raise DomainError(FilingsError.REASON_REQUIRED, gettext("请填写注销原因"), field="reason")
     if cancelled_on is None:
-        raise DomainError("fact_missing", gettext("请填写拟注销日期"), field="cancelled_on")
+        raise DomainError(
+            FilingsError.FACT_MISSING, gettext("请填写拟注销日期"), field="cancelled_on"
+        )
     if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
-        raise DomainError("application_open", gettext("已有正在办理的备案申请"), status=409)
+        raise DomainError(
+            FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
+        )
     now = at or timezone.now()
     try:
         with transaction.atomic():
@@ -873,7 +947,7 @@ def filing_cancellation_request(
             )
     except IntegrityError as exc:
         raise DomainError(
-            "application_open", gettext("已有正在办理的备案申请"), status=409
+            FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
         ) from exc
     application.status = transition_target(application, "submit_for_decision")
     application.round = 1
@@ -884,7 +958,7 @@ def filing_cancellation_request(
     _audit_transition(
         application,
         actor=acting_user,
-        action="cancellation_requested",
+        action=FilingsAction.APPLICATION_CANCELLATION_REQUESTED,
         before=S.DRAFT,
         detail={"reason": reason, "cancelled_on": cancelled_on},
     )

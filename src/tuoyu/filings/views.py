@@ -21,9 +21,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tuoyu import policy
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.filings import checks, receipt, selectors, services
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
+from tuoyu.filings.scopes import may_see_materials
 from tuoyu.institutions.models import CareClass
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
 from tuoyu.institutions.selectors.classes import institution_slots
@@ -296,7 +299,7 @@ def material_upload(request, pk):
 
     def action(app):
         if upload is None:
-            raise DomainError("file_missing", gettext("请选择要上传的文件"), field="file")
+            raise DomainError(CoreError.FILE_MISSING, gettext("请选择要上传的文件"), field="file")
         services.filing_material_upload(
             acting_user=request.user,
             application=app,
@@ -365,7 +368,7 @@ def detail(request, pk):
         if application.status
         in (FilingApplication.Status.IN_REVIEW, FilingApplication.Status.RETURNED)
     ]
-    can_see_materials = user.scope_kind != "township"
+    can_see_materials = may_see_materials(scope_of(user))
     return render(
         request,
         "filings/detail.html",

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from tuoyu.accounts.models import Department
 from tuoyu.audit.services import audit_record
+from tuoyu.institutions.catalogue import InstitutionsAction
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
 from tuoyu.institutions.selectors.directory import (
@@ -117,7 +118,7 @@ def directory_export_xlsx(
     wb.save(out)
     out.seek(0)
     audit_record(
-        action="institutions.directory_exported",
+        action=InstitutionsAction.DIRECTORY_EXPORTED,
         actor=acting_user,
         object_type="institutions.institution",
         object_label=SHEET_TITLE,

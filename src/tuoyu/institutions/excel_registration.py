@@ -17,9 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import ErrorCollector
 from tuoyu.core.excel import cell_text, import_rows
+from tuoyu.institutions.catalogue import InstitutionsError
+from tuoyu.institutions.registration_rules import AUTHORITY_LABELS
+from tuoyu.institutions.registration_schema import FIELD_LABELS
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DATA_SHEET_TITLE = "登记信息"
@@ -41,6 +46,11 @@ IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("occurred_at", "发生时间"),
 )
 IMPORT_HEADERS = tuple(h for _, h in IMPORT_COLUMNS)
+
+# What one upload may hold (P-REG-11 imports are all or nothing).
+MAX_IMPORT_ROWS = 2_000
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_REPORTED_ERRORS = 200
 HEADER_OF = dict(IMPORT_COLUMNS)
 TEXT_COLUMNS = ("event_id", "uscc", "township_code")
 
@@ -106,8 +116,6 @@ def header_of(field: str | None) -> str | None:
         return None
     if field in HEADER_OF:
         return HEADER_OF[field]
-    from tuoyu.institutions.services.registration import FIELD_LABELS
-
     return FIELD_LABELS.get(field, field)
 
 
@@ -117,10 +125,19 @@ def header_of(field: str | None) -> str | None:
 def registration_template(*, townships: Iterable[Any], authority_label: str) -> bytes:
     """The upload template: the data sheet with its headers and drop-downs, the township
     codes, and the instructions (the P-REG-10 rule and the limits)."""
-    from tuoyu.institutions.services.registration import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
-
     townships = list(townships)
     wb = Workbook()
+    ws = _template_data_sheet(wb)
+    _template_township_sheet(wb, ws, townships)
+    _template_notes_sheet(wb, townships, authority_label)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _template_data_sheet(wb: Workbook) -> Worksheet:
+    """The sheet rows are entered on: fixed bold headers, column widths, text-formatted
+    code columns and a drop-down for each column with a closed set of values."""
     ws = wb.active
     ws.title = DATA_SHEET_TITLE
     ws.append(list(IMPORT_HEADERS))
@@ -148,7 +165,12 @@ def registration_template(*, townships: Iterable[Any], authority_label: str) -> 
         )
         ws.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}{last}")
+    return ws
 
+
+def _template_township_sheet(wb: Workbook, ws: Worksheet, townships: list[Any]) -> None:
+    """The township codes sheet, and the data sheet's township column limited to its codes
+    (no drop-down when there are no townships)."""
     codes = wb.create_sheet(TOWNSHIP_SHEET_TITLE)
     codes.append(["镇乡街道代码", "名称"])
     for cell in codes[1]:
@@ -159,6 +181,7 @@ def registration_template(*, townships: Iterable[Any], authority_label: str) -> 
     codes.column_dimensions["A"].width = 16
     codes.column_dimensions["B"].width = 20
     if townships:
+        last = MAX_IMPORT_ROWS + 1
         letter = get_column_letter(IMPORT_HEADERS.index("镇乡街道代码") + 1)
         validation = DataValidation(
             type="list",
@@ -171,6 +194,10 @@ def registration_template(*, townships: Iterable[Any], authority_label: str) -> 
         ws.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}{last}")
 
+
+def _template_notes_sheet(wb: Workbook, townships: list[Any], authority_label: str) -> None:
+    """The instructions sheet: how rows are processed (P-REG-10 authorities, P-FIL-3, all or
+    nothing, the limits) and, per column, what to enter with an example."""
     notes = wb.create_sheet(NOTES_SHEET_TITLE)
     notes.append([f"登记信息批量导入说明（{authority_label}）"])
     notes["A1"].font = Font(bold=True, size=14)
@@ -207,10 +234,6 @@ def registration_template(*, townships: Iterable[Any], authority_label: str) -> 
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
     notes.column_dimensions["C"].width = 32
-
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 # --- reading an upload -------------------------------------------------------------------
@@ -302,7 +325,7 @@ def registration_file_parse(
                 value = accepted.get(text, accepted.get(text.lower()))
                 if value is None:
                     add(
-                        "invalid_choice",
+                        CoreError.INVALID_CHOICE,
                         f"“{HEADER_OF[name]}”应为{'、'.join(offered)}之一，实际为“{text}”",
                         field=HEADER_OF[name],
                         row=number,
@@ -319,7 +342,7 @@ def registration_file_parse(
                 occurred_at = parse_datetime_cell(raw_time)
                 if occurred_at is None:
                     add(
-                        "invalid_datetime",
+                        InstitutionsError.INVALID_DATETIME,
                         f"“发生时间”格式错误，应为如 2024-03-01 09:00 的日期时间，实际为“{cell_text(raw_time)}”",
                         field=HEADER_OF["occurred_at"],
                         row=number,
@@ -331,7 +354,7 @@ def registration_file_parse(
             data["event_id"] = event_id
             if event_id in first_row_of:
                 add(
-                    "duplicate_event_id",
+                    InstitutionsError.DUPLICATE_EVENT_ID,
                     f"事件编号“{event_id}”与第 {first_row_of[event_id]} 行重复",
                     field=HEADER_OF["event_id"],
                     row=number,
@@ -370,8 +393,6 @@ def _write(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
 def registration_events_workbook(events: Iterable[Any]) -> bytes:
     """The events of the current filter, one a row (RegistrationEvent with institution and
     township loaded)."""
-    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
-
     headers = [
         "接收时间",
         "事件编号",
@@ -409,8 +430,6 @@ def registration_events_workbook(events: Iterable[Any]) -> bytes:
 def registrations_unfiled_workbook(rows_in: Iterable[Any], *, deadline_days: int) -> bytes:
     """Registered, not yet filed institutions (annotated by the selector with
     `days_since_registration` and `is_overdue`)."""
-    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
-
     headers = [
         "机构名称",
         "统一社会信用代码",

@@ -15,7 +15,9 @@ class PolicyConfig(AppConfig):
         from django.core.signals import setting_changed
 
         from tuoyu.policy import loader
+        from tuoyu.policy.navigation import register_navigation
 
+        register_navigation()
         setting_changed.connect(_policy_dir_changed, dispatch_uid="tuoyu.policy.dir_changed")
         try:
             loader.reload()

@@ -60,6 +60,7 @@ from django.core.exceptions import ImproperlyConfigured
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tuoyu.core.errors import DomainError
+from tuoyu.policy.catalogue import PolicyError
 from tuoyu.policy.schema import COMPOSITE_LEAVES, Frozen, Leaf, LeafMeta, Policy, VersionHeader
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data"
@@ -109,7 +110,7 @@ class PolicyDateError(DomainError):
     def __init__(self, day: date, coverage: str):
         self.day = day
         super().__init__(
-            "policy_not_in_force",
+            PolicyError.POLICY_NOT_IN_FORCE,
             f"{day.isoformat()} 没有生效的政策版本（政策数据的有效期：{coverage}）",
             field="date",
         )

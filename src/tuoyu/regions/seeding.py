@@ -46,6 +46,10 @@ def _township_series(rng, years: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
+def has_data() -> bool:
+    return Region.objects.exists()
+
+
 def generate(ctx) -> None:
     counts = regions_load_from_division(code=ctx.region_root_code)
     ctx.log(

@@ -20,9 +20,10 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.regions.models import STAT_FIELDS, Region, RegionYearStatistic
+from tuoyu.regions.scopes import regions_in_scope
 
 AGGREGATE_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.DISTRICT)
 
@@ -101,7 +102,7 @@ def jurisdiction_code() -> str:
 def regions_visible(*, acting_user) -> QuerySet[Region]:
     """The regions of the district this platform serves that the user may look at."""
     qs = Region.objects.filter(code__startswith=jurisdiction_code())
-    return scope_for(acting_user).region_codes(qs, code_field="code")
+    return regions_in_scope(qs, scope_of(acting_user), code_field="code")
 
 
 def region_get(*, acting_user, code: str) -> Region:

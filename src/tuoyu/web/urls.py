@@ -5,6 +5,4 @@ from tuoyu.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
 ]

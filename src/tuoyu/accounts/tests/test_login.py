@@ -36,14 +36,18 @@ def test_login_lands_on_role_home_and_logout(client, weijian):
     assert "区卫健局" in html and "审计日志" in html  # the health bureau may read the audit log
     client.post("/logout/")
     assert client.get("/").status_code == 302
-    assert AuditEvent.objects.filter(action="auth.logout", actor_username="weijian").exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.session.logout", actor_username="weijian"
+    ).exists()
 
 
 def test_wrong_password_is_refused_and_logged(client, weijian):
     response = _login(client, "weijian", "wrong")
     assert response.status_code == 400
     assert "用户名或密码错误" in response.content.decode()
-    assert AuditEvent.objects.filter(action="auth.login_failed", object_id="weijian").exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.session.login_failed", object_id="weijian"
+    ).exists()
     assert LoginAttempt.objects.filter(username="weijian", succeeded=False).count() == 1
 
 
@@ -55,7 +59,7 @@ def test_account_locks_after_five_failures_even_with_right_password(client, weij
     html = response.content.decode()
     assert "已被锁定" in html and "该账号" in html
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="auth.login_refused_locked").exists()
+    assert AuditEvent.objects.filter(action="accounts.session.login_refused_locked").exists()
 
 
 def test_ip_locks_after_five_failures_across_accounts(client, weijian, make_user):

@@ -1,5 +1,6 @@
-"""Fixtures for the filing workflow: one reviewer per subject, an institution with its
-account, valid scans, and a helper that fills a complete draft."""
+"""Fixtures for the filing workflow: one reviewer per subject, valid scans, and a helper
+that fills a complete draft. The institution and its account are the root conftest's
+`institution` and `institution_user`; the reviewers build on its role users."""
 
 from __future__ import annotations
 
@@ -24,26 +25,17 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def reviewers(make_user):
-    """P-REG-12: one account per reviewing unit."""
+def reviewers(make_user, fire_user, market_user, health_user):
+    """P-REG-12: one account per reviewing unit, by subject (and "health" for 区卫健局's
+    decision); fire, food and health are the root role users."""
     return {
-        "fire": make_user("xiaofang", department="fire_rescue"),
+        "fire": fire_user,
         "housing": make_user("zhujian", department="housing"),
         "security": make_user("gongan", department="public_security"),
-        "food": make_user("shichang", department="market_regulation"),
+        "food": market_user,
         "health_care": make_user("fuji", department="mch_centre"),
-        "health": make_user("weijian", department="health"),
+        "health": health_user,
     }
-
-
-@pytest.fixture
-def institution(make_institution):
-    return make_institution(legal_representative="王某", address="多湖街道光明路1号")
-
-
-@pytest.fixture
-def inst_user(make_user, institution):
-    return make_user("jigou", institution=institution)
 
 
 BASIC = {
@@ -101,13 +93,15 @@ def fill(user, application, *, basic=None, meals=True, classes=None):
 
 
 @pytest.fixture
-def submitted(inst_user, institution):
+def submitted(institution_user, institution):
     """An initial filing submitted on the full path (all four subjects pending)."""
     app = services.filing_start(
-        acting_user=inst_user, institution=institution, kind=FilingApplication.Kind.INITIAL
+        acting_user=institution_user, institution=institution, kind=FilingApplication.Kind.INITIAL
     )
-    fill(inst_user, app)
-    return services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+    fill(institution_user, app)
+    return services.filing_submit(
+        acting_user=institution_user, application=app, commitment_accepted=True
+    )
 
 
 def approve_all(application, reviewers):

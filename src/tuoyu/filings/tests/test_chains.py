@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.factories import ChainAgreementFactory
 from tuoyu.filings import selectors, services
 from tuoyu.filings.models import SubjectReview
 from tuoyu.filings.tests.conftest import BASIC, fill
-from tuoyu.institutions.models import ChainAgreement
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,14 @@ def agreement(make_institution, district):
         name="连锁总部托育有限公司", filing_status="filed", filing_number="TY330703-2024-0009"
     )
     today = timezone.localdate()
-    agreement = ChainAgreement.objects.create(
+    return ChainAgreementFactory(
         head=head,
         agreement_number="LS-2025-01",
         max_branches=2,
         valid_from=today - dt.timedelta(days=30),
         valid_until=today + dt.timedelta(days=365),
+        townships=[district["duohu"]],
     )
-    agreement.townships.add(district["duohu"])
-    return agreement
 
 
 def branch_files(make_institution, make_user, agreement, n, township=None):

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(inst_user, institution):
-    return services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+def draft(institution_user, institution):
+    return services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
 
 
 def test_class_name_too_long(institution):
@@ -28,21 +30,21 @@ def test_class_name_too_long(institution):
             class_type="infant",
             capacity=3,
         )
-    assert exc.value.code == "name_too_long"
+    assert exc.value.code == "too_long"
 
 
-def test_material_kind_invalid(inst_user, draft):
+def test_material_kind_invalid(institution_user, draft):
     with pytest.raises(DomainError) as exc:
         services.filing_material_upload(
-            acting_user=inst_user, application=draft, kind="diploma", file=pdf()
+            acting_user=institution_user, application=draft, kind="diploma", file=pdf()
         )
-    assert exc.value.code == "material_kind_invalid"
+    assert exc.value.code == "invalid_choice"
 
 
-def test_text_too_long_and_unknown_region(inst_user, draft):
+def test_text_too_long_and_unknown_region(institution_user, draft):
     with pytest.raises(DomainError) as exc:
         services.filing_update_basic(
-            acting_user=inst_user,
+            acting_user=institution_user,
             application=draft,
             data={"address": "路" * 201, "township": "330703999", "community": "330703001999"},
         )
@@ -54,59 +56,65 @@ def test_text_too_long_and_unknown_region(inst_user, draft):
     }
 
 
-def test_kindergarten_nursery_classes_only_for_two_to_three(inst_user, draft):
+def test_kindergarten_nursery_classes_only_for_two_to_three(institution_user, draft):
     """P-MODE-3: a kindergarten's nursery class takes children aged 2–3."""
     fill(
-        inst_user,
+        institution_user,
         draft,
         basic={**BASIC, "operating_mode": "kindergarten_class"},
         classes=[("托小一班", "toddler_small", 10), ("托大一班", "toddler_large", 20)],
     )
     with pytest.raises(DomainError) as exc:
-        services.filing_submit(acting_user=inst_user, application=draft, commitment_accepted=True)
+        services.filing_submit(
+            acting_user=institution_user, application=draft, commitment_accepted=True
+        )
     assert [e.code for e in exc.value.errors] == ["class_type_outside_nursery_ages"]
 
 
-def test_home_care_point_at_most_five_children(inst_user, draft):
+def test_home_care_point_at_most_five_children(institution_user, draft):
     """P-STD-5: above five children a home care point files as an institution."""
     fill(
-        inst_user,
+        institution_user,
         draft,
         basic={**BASIC, "operating_mode": "family_care"},
         classes=[("混合班", "mixed", 6)],
     )
     with pytest.raises(DomainError) as exc:
-        services.filing_submit(acting_user=inst_user, application=draft, commitment_accepted=True)
+        services.filing_submit(
+            acting_user=institution_user, application=draft, commitment_accepted=True
+        )
     assert [e.code for e in exc.value.errors] == ["home_care_point_too_large"]
 
 
-def test_already_filed_and_kind_invalid(filed, inst_user):
+def test_already_filed_and_kind_invalid(filed, institution_user):
     with pytest.raises(DomainError) as exc:
-        services.filing_start(acting_user=inst_user, institution=filed, kind="initial")
+        services.filing_start(acting_user=institution_user, institution=filed, kind="initial")
     assert exc.value.code == "already_filed"
     with pytest.raises(DomainError) as exc:
-        services.filing_start(acting_user=inst_user, institution=filed, kind="renewal")
-    assert exc.value.code == "kind_invalid"
+        services.filing_start(acting_user=institution_user, institution=filed, kind="renewal")
+    assert exc.value.code == "invalid_choice"
 
 
 def test_who_sees_which_application(
-    filed, inst_user, reviewers, make_user, make_institution, district
+    filed, institution_user, reviewers, make_user, make_institution, district
 ):
     """Institution: own; 区卫健局: all; a subject reviewer: applications with its subject;
     a township: its township's; a department without a subject: none."""
     initial = FilingApplication.objects.get(kind="initial")
-    change = services.filing_start(acting_user=inst_user, institution=filed, kind="change")
+    change = services.filing_start(acting_user=institution_user, institution=filed, kind="change")
     services.filing_update_basic(
-        acting_user=inst_user,
+        acting_user=institution_user,
         application=change,
         data={**change.facts["basic"], "monthly_fee_yuan": "3100"},
     )
-    services.filing_submit(acting_user=inst_user, application=change, commitment_accepted=True)
+    services.filing_submit(
+        acting_user=institution_user, application=change, commitment_accepted=True
+    )
 
     def seen(user):
         return set(selectors.applications_for(acting_user=user).values_list("pk", flat=True))
 
-    assert seen(inst_user) == {initial.pk, change.pk}
+    assert seen(institution_user) == {initial.pk, change.pk}
     assert seen(reviewers["health"]) == {initial.pk, change.pk}
     assert seen(reviewers["fire"]) == {initial.pk}  # the fee change touches no subject
     assert seen(reviewers["food"]) == {initial.pk}

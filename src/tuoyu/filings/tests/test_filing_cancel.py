@@ -4,6 +4,12 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import (
+    AffordableDesignationFactory,
+    CareClassFactory,
+    FilingApplicationFactory,
+    SubjectReviewFactory,
+)
 from tuoyu.audit.models import AuditEvent
 from tuoyu.filings.models import FilingApplication, SubjectReview
 from tuoyu.filings.services import filing_cancel
@@ -18,11 +24,11 @@ def test_filing_cancel_closes_classes_withdraws_open_application_and_is_idempote
     inst = make_institution(
         filing_status="filed", filing_number="TY330703-2025-0001", filed_on=dt.date(2025, 1, 2)
     )
-    cls = CareClass.objects.create(
+    cls = CareClassFactory(
         institution=inst, name="托小一班", class_type="toddler_small", capacity=10, status="filed"
     )
-    app = FilingApplication.objects.create(institution=inst, kind="change", status="in_review")
-    review = SubjectReview.objects.create(
+    app = FilingApplicationFactory(institution=inst, kind="change", status="in_review")
+    review = SubjectReviewFactory(
         application=app, institution=inst, subject="fire", round=1, opened_at=app.created_at
     )
     user = make_user("shichang", department="market_regulation")
@@ -44,7 +50,7 @@ def test_filing_cancel_closes_classes_withdraws_open_application_and_is_idempote
     assert app.status == FilingApplication.Status.WITHDRAWN
     review.refresh_from_db()
     assert review.status == SubjectReview.Status.SUPERSEDED
-    events = AuditEvent.objects.filter(action="filing.cancelled")
+    events = AuditEvent.objects.filter(action="filings.filing.cancelled")
     assert events.count() == 1
     assert events.get().detail["source"] == "deregistration"
 
@@ -58,7 +64,7 @@ def test_filing_cancel_closes_classes_withdraws_open_application_and_is_idempote
     )
     inst.refresh_from_db()
     assert inst.filing_cancelled_on == dt.date(2026, 3, 1)
-    assert AuditEvent.objects.filter(action="filing.cancelled").count() == 1
+    assert AuditEvent.objects.filter(action="filings.filing.cancelled").count() == 1
 
 
 def test_filing_cancel_ends_affordable_status(make_institution, make_user):
@@ -69,7 +75,7 @@ def test_filing_cancel_ends_affordable_status(make_institution, make_user):
     inst = make_institution(
         filing_status="filed", filing_number="TY330703-2024-0007", filed_on=dt.date(2024, 1, 2)
     )
-    designation = AffordableDesignation.objects.create(
+    designation = AffordableDesignationFactory(
         institution=inst, starts_on=dt.date(2024, 3, 1), decision_ref="金东卫〔2024〕12号"
     )
     user = make_user("weijian", department="health")
@@ -84,5 +90,5 @@ def test_filing_cancel_ends_affordable_status(make_institution, make_user):
     assert designation.ends_on == dt.date(2026, 5, 31)
     assert designation.withdrawn_at is not None
     assert AffordableDesignation.objects.filter(institution=inst).count() == 1
-    event = AuditEvent.objects.get(action="filing.cancelled", object_id=str(inst.pk))
+    event = AuditEvent.objects.get(action="filings.filing.cancelled", object_id=str(inst.pk))
     assert event.detail["affordable_designations_closed"] == 1

@@ -12,15 +12,15 @@ from django.test.utils import CaptureQueriesContext
 
 from tuoyu.accounts.models import User
 from tuoyu.core.identifiers import make_uscc
+from tuoyu.filings import seeding as seeding_filings
 from tuoyu.filings.models import (
     FilingApplication,
     FilingMaterial,
     FilingNumberSequence,
     SubjectReview,
 )
-from tuoyu.institutions import seeding_filings
+from tuoyu.filings.seeding import seed_filings
 from tuoyu.institutions.models import CareClass, Institution
-from tuoyu.institutions.seeding_filings import seed_filings
 from tuoyu.institutions.selectors.classes import institution_slots
 
 pytestmark = pytest.mark.django_db

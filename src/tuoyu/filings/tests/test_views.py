@@ -25,8 +25,8 @@ def login(client, user):
 
 
 @pytest.fixture
-def inst_client(client, inst_user):
-    return login(client, inst_user)
+def inst_client(client, institution_user):
+    return login(client, institution_user)
 
 
 def start(inst_client) -> FilingApplication:
@@ -171,7 +171,7 @@ def test_material_download_is_audited_and_access_checked(client, submitted, revi
     r = client.get(reverse("filings:material_download", args=[material.pk]))
     assert r.status_code == 200
     assert b"".join(r.streaming_content) == PDF
-    event = AuditEvent.objects.get(action="filing.material_downloaded")
+    event = AuditEvent.objects.get(action="filings.material.downloaded")
     assert event.actor_username == "shichang"
 
 

@@ -23,7 +23,7 @@ def codes(exc: DomainError) -> list[str]:
 
 
 def test_full_path_return_resubmit_only_returned_subject_reopens_then_decide(
-    submitted, inst_user, institution, reviewers
+    submitted, institution_user, institution, reviewers
 ):
     app = submitted
     assert app.status == "in_review"
@@ -60,9 +60,12 @@ def test_full_path_return_resubmit_only_returned_subject_reopens_then_decide(
     )
     # the institution fixes and resubmits: only fire re-opens, in round 2
     services.filing_material_upload(
-        acting_user=inst_user, application=app, kind="fire_inspection", file=pdf("新消防.pdf")
+        acting_user=institution_user,
+        application=app,
+        kind="fire_inspection",
+        file=pdf("新消防.pdf"),
     )
-    services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+    services.filing_submit(acting_user=institution_user, application=app, commitment_accepted=True)
     app.refresh_from_db()
     assert app.status == "in_review" and app.round == 2
     round2 = SubjectReview.objects.filter(application=app, round=2)
@@ -101,12 +104,12 @@ def test_full_path_return_resubmit_only_returned_subject_reopens_then_decide(
         )
     )
     for action in (
-        "filing.started",
-        "filing.submitted",
-        "filing.subject_returned",
-        "filing.resubmitted",
-        "filing.subject_approved",
-        "filing.approved",
+        "filings.application.started",
+        "filings.application.submitted",
+        "filings.subject_review.returned",
+        "filings.application.resubmitted",
+        "filings.subject_review.approved",
+        "filings.application.approved",
     ):
         assert action in actions
     # the waiting time of each subject is reported
@@ -124,7 +127,7 @@ def test_returning_needs_a_reason(submitted, reviewers):
         services.subject_review_decide(
             acting_user=reviewers["food"], review=review, approve=False, reasons=["  "]
         )
-    assert exc.value.code == "reasons_required"
+    assert exc.value.code == "reason_required"
 
 
 def test_reviewer_of_one_subject_cannot_act_on_another(submitted, reviewers):
@@ -175,10 +178,14 @@ def test_decide_requires_health_bureau_and_reason_for_reject(submitted, reviewer
     assert exc.value.code == "invalid_transition"
 
 
-def test_submit_reports_every_missing_item(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+def test_submit_reports_every_missing_item(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
     with pytest.raises(DomainError) as exc:
-        services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=False)
+        services.filing_submit(
+            acting_user=institution_user, application=app, commitment_accepted=False
+        )
     got = codes(exc.value)
     fields = {e.field for e in exc.value.errors}
     assert "fact_missing" in got
@@ -191,44 +198,54 @@ def test_submit_reports_every_missing_item(inst_user, institution):
     assert "commitment_required" in got
 
 
-def test_food_licence_required_only_when_meals_served(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
-    fill(inst_user, app, meals=False)
-    services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+def test_food_licence_required_only_when_meals_served(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
+    fill(institution_user, app, meals=False)
+    services.filing_submit(acting_user=institution_user, application=app, commitment_accepted=True)
     assert not app.materials.filter(kind="food_licence").exists()
 
 
-def test_food_licence_missing_when_meals_served(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
-    fill(inst_user, app, meals=True)
+def test_food_licence_missing_when_meals_served(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
+    fill(institution_user, app, meals=True)
     app.materials.filter(kind="food_licence").update(superseded=True)
     with pytest.raises(DomainError) as exc:
-        services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+        services.filing_submit(
+            acting_user=institution_user, application=app, commitment_accepted=True
+        )
     assert [(e.code, e.field) for e in exc.value.errors] == [
         ("material_missing", "materials.food_licence")
     ]
 
 
-def test_deregistered_institution_cannot_file(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
-    fill(inst_user, app)
+def test_deregistered_institution_cannot_file(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
+    fill(institution_user, app)
     Institution.objects.filter(pk=institution.pk).update(registration_status="deregistered")
     with pytest.raises(DomainError) as exc:
-        services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+        services.filing_submit(
+            acting_user=institution_user, application=app, commitment_accepted=True
+        )
     assert codes(exc.value) == ["institution_deregistered"]
     app.status = "withdrawn"
     app.save()
     with pytest.raises(DomainError) as exc:
-        services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+        services.filing_start(acting_user=institution_user, institution=institution, kind="initial")
     assert exc.value.code == "institution_deregistered"
 
 
 def test_one_open_application_and_other_institution_is_404(
-    inst_user, institution, make_institution, make_user
+    institution_user, institution, make_institution, make_user
 ):
-    services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+    services.filing_start(acting_user=institution_user, institution=institution, kind="initial")
     with pytest.raises(DomainError) as exc:
-        services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+        services.filing_start(acting_user=institution_user, institution=institution, kind="initial")
     assert exc.value.code == "application_open"
     other = make_institution()
     other_user = make_user("other", institution=other)
@@ -241,37 +258,39 @@ def test_one_open_application_and_other_institution_is_404(
         services.filing_start(acting_user=other_user, institution=institution, kind="initial")
 
 
-def test_change_kind_needs_filed_institution(inst_user, institution):
+def test_change_kind_needs_filed_institution(institution_user, institution):
     with pytest.raises(DomainError) as exc:
-        services.filing_start(acting_user=inst_user, institution=institution, kind="change")
-    assert exc.value.code == "not_filed"
+        services.filing_start(acting_user=institution_user, institution=institution, kind="change")
+    assert exc.value.code == "institution_not_filed"
 
 
-def test_edit_after_submission_is_invalid_transition(submitted, inst_user):
+def test_edit_after_submission_is_invalid_transition(submitted, institution_user):
     with pytest.raises(DomainError) as exc:
-        services.filing_update_staff(acting_user=inst_user, application=submitted, staff={})
+        services.filing_update_staff(acting_user=institution_user, application=submitted, staff={})
     assert exc.value.code == "invalid_transition"
 
 
 def test_withdraw_supersedes_reviews_and_institution_back_to_not_filed(
-    submitted, inst_user, institution
+    submitted, institution_user, institution
 ):
-    services.filing_withdraw(acting_user=inst_user, application=submitted, reason="暂缓")
+    services.filing_withdraw(acting_user=institution_user, application=submitted, reason="暂缓")
     submitted.refresh_from_db()
     institution.refresh_from_db()
     assert submitted.status == "withdrawn"
     assert institution.filing_status == "not_filed"
     assert set(SubjectReview.objects.values_list("status", flat=True)) == {"superseded"}
     with pytest.raises(DomainError) as exc:
-        services.filing_withdraw(acting_user=inst_user, application=submitted)
+        services.filing_withdraw(acting_user=institution_user, application=submitted)
     assert exc.value.code == "invalid_transition"
 
 
-def test_basic_facts_validation(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+def test_basic_facts_validation(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
     with pytest.raises(DomainError) as exc:
         services.filing_update_basic(
-            acting_user=inst_user,
+            acting_user=institution_user,
             application=app,
             data={
                 "operating_mode": "nonsense",
@@ -283,18 +302,20 @@ def test_basic_facts_validation(inst_user, institution):
             },
         )
     got = {(e.code, e.field) for e in exc.value.errors}
-    assert ("choice_invalid", "operating_mode") in got
+    assert ("invalid_choice", "operating_mode") in got
     assert ("community_outside_township", "community") in got
     assert ("coordinates_invalid", "latitude") in got
     assert ("number_invalid", "indoor_area_m2") in got
     assert ("number_invalid", "monthly_fee_yuan") in got
 
 
-def test_staff_certified_cannot_exceed_count(inst_user, institution):
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
+def test_staff_certified_cannot_exceed_count(institution_user, institution):
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
     with pytest.raises(DomainError) as exc:
         services.filing_update_staff(
-            acting_user=inst_user,
+            acting_user=institution_user,
             application=app,
             staff={"caregiver": {"count": 2, "certified": 3}},
         )
@@ -302,12 +323,14 @@ def test_staff_certified_cannot_exceed_count(inst_user, institution):
     assert exc.value.errors[0].field == "staff.caregiver.certified"
 
 
-def test_warnings_area_per_child_and_caregiver_ratio(inst_user, institution):
+def test_warnings_area_per_child_and_caregiver_ratio(institution_user, institution):
     """P-STD-3 area per child and P-STD-1 ratios: warnings, not errors."""
-    app = services.filing_start(acting_user=inst_user, institution=institution, kind="initial")
-    fill(inst_user, app, basic={**BASIC, "indoor_area_m2": "60"})
+    app = services.filing_start(
+        acting_user=institution_user, institution=institution, kind="initial"
+    )
+    fill(institution_user, app, basic={**BASIC, "indoor_area_m2": "60"})
     services.filing_update_staff(
-        acting_user=inst_user,
+        acting_user=institution_user,
         application=app,
         staff={
             "principal": {"count": 1, "certified": 1},
@@ -322,4 +345,4 @@ def test_warnings_area_per_child_and_caregiver_ratio(inst_user, institution):
         "health_workers_below_standard",
     }
     # warnings do not block submission
-    services.filing_submit(acting_user=inst_user, application=app, commitment_accepted=True)
+    services.filing_submit(acting_user=institution_user, application=app, commitment_accepted=True)

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import AffordableDesignation, Institution
+from tuoyu.institutions.scopes import (
+    institution_owned_visible,
+)
 from tuoyu.policy import as_date
 
 
@@ -75,11 +78,7 @@ def affordable_days(institution, start: dt.date, end: dt.date) -> int:
 
 
 def _designations(acting_user) -> QuerySet[AffordableDesignation]:
-    return scope_for(acting_user).filter(
-        AffordableDesignation.objects.all(),
-        institution="institution_id",
-        township="institution__township_id",
-    )
+    return institution_owned_visible(AffordableDesignation.objects.all(), scope_of(acting_user))
 
 
 def affordable_designations(

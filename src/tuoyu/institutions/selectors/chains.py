@@ -14,9 +14,12 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import ChainAgreement, Institution
+from tuoyu.institutions.scopes import (
+    institutions_visible,
+)
 from tuoyu.policy import as_date
 
 LIVE_BRANCH = ~Q(branches__registration_status=Institution.RegistrationStatus.DEREGISTERED)
@@ -62,7 +65,7 @@ def chain_agreement_covering(institution: Institution, on_date: dt.date) -> Chai
 def _agreements(acting_user) -> QuerySet[ChainAgreement]:
     # An agreement belongs to its head company: township users see those of heads in their
     # township, institutions their own (as head), departments all.
-    return scope_for(acting_user).filter(
+    return scope_of(acting_user).filter(
         ChainAgreement.objects.all(), institution="head_id", township="head__township_id"
     )
 
@@ -124,7 +127,9 @@ def chain_branches(*, acting_user, agreement: ChainAgreement) -> QuerySet[Instit
     """The branches attached to `agreement` (those the user may see), each annotated with
     `in_scope`: located in one of the agreement's townships (simplified filing path) or not
     ("outside scope: full filing path")."""
-    qs = scope_for(acting_user).institutions(Institution.objects.filter(chain_agreement=agreement))
+    qs = institutions_visible(
+        scope=scope_of(acting_user), qs=Institution.objects.filter(chain_agreement=agreement)
+    )
     return qs.annotate(in_scope=_branch_in_scope()).select_related("township").order_by("name")
 
 
@@ -161,6 +166,9 @@ def chain_info_for_institution(*, acting_user, institution: Institution, on_date
 
 def chain_head_candidates(*, acting_user) -> QuerySet[Institution]:
     """Institutions that may head an agreement: registered, not deregistered."""
-    return scope_for(acting_user).institutions(
-        Institution.objects.filter(registration_status=Institution.RegistrationStatus.REGISTERED)
+    return institutions_visible(
+        scope=scope_of(acting_user),
+        qs=Institution.objects.filter(
+            registration_status=Institution.RegistrationStatus.REGISTERED
+        ),
     )

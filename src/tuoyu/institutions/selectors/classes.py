@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import CareClass, Institution
+from tuoyu.institutions.scopes import (
+    institutions_visible,
+)
 
 
 def institution_slots(institution: Institution | int) -> int:
@@ -44,9 +47,11 @@ def annotate_slots(qs: QuerySet[Institution]) -> QuerySet[Institution]:
 
 def institution_for_classes(*, acting_user, uscc: str) -> Institution:
     """The institution by uscc if the caller's scope covers it, else NotFound (404)."""
-    scope = scope_for(acting_user)
+    scope = scope_of(acting_user)
     institution = (
-        scope.institutions(Institution.objects.all()).filter(uscc=(uscc or "").upper()).first()
+        institutions_visible(scope=scope, qs=Institution.objects.all())
+        .filter(uscc=(uscc or "").upper())
+        .first()
     )
     if institution is None:
         raise NotFound()
@@ -57,7 +62,7 @@ def classes_for(
     *, acting_user, institution: Institution, statuses: tuple[str, ...] | None = None
 ) -> QuerySet[CareClass]:
     """The classes of an institution the caller may see, ordered by type then name."""
-    scope = scope_for(acting_user)
+    scope = scope_of(acting_user)
     qs = scope.filter(
         CareClass.objects.filter(institution=institution),
         institution="institution_id",

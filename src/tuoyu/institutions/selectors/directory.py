@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -30,10 +29,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 
 from tuoyu.accounts.models import User
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
-from tuoyu.filings.models import FilingApplication, SubjectReview
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import CareClass, ChainAgreement, Institution, RegistrationEvent
+from tuoyu.institutions.scopes import (
+    institution_owned_visible,
+    institutions_visible,
+)
 from tuoyu.institutions.selectors.affordable import affordable_exists
 from tuoyu.policy import as_date
 from tuoyu.regions.models import Region
@@ -112,7 +114,7 @@ def directory_annotate(qs: QuerySet[Institution], on_date=None) -> QuerySet[Inst
 
 
 def _scoped(acting_user) -> QuerySet[Institution]:
-    return scope_for(acting_user).institutions(Institution.objects.all())
+    return institutions_visible(scope=scope_of(acting_user), qs=Institution.objects.all())
 
 
 def institutions_directory(
@@ -158,7 +160,7 @@ def directory_townships(*, acting_user) -> list[tuple[str, str]]:
     district's, or a township user's own. Sorted here rather than in SQL: with ORDER BY code
     SQLite walks the whole region index (villages included) instead of the level index."""
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=jurisdiction_code())
-    qs = scope_for(acting_user).filter(qs, institution=None, township="pk")
+    qs = scope_of(acting_user).filter(qs, institution=None, township="pk")
     return sorted(qs.order_by().values_list("code", "name"))
 
 
@@ -191,46 +193,28 @@ def institution_by_uscc(*, acting_user, uscc: str) -> Institution:
 
 def institution_classes(*, acting_user, institution: Institution) -> list[CareClass]:
     """Every class of the institution (filed, proposed and closed), filed ones first."""
-    qs = scope_for(acting_user).filter(
-        CareClass.objects.filter(institution=institution),
-        institution="institution_id",
-        township="institution__township_id",
+    qs = institution_owned_visible(
+        CareClass.objects.filter(institution=institution), scope_of(acting_user)
     )
     order = {CareClass.Status.FILED: 0, CareClass.Status.PROPOSED: 1, CareClass.Status.CLOSED: 2}
     return sorted(qs.order_by("class_type", "name"), key=lambda c: order.get(c.status, 9))
-
-
-def institution_filing_history(*, acting_user, institution: Institution) -> list[FilingApplication]:
-    """The institution's filing applications (initial, change, cancellation), newest first,
-    each with its subject reviews (`reviews_all`, by subject and round)."""
-    qs = scope_for(acting_user).filter(
-        FilingApplication.objects.filter(institution=institution),
-        institution="institution_id",
-        township="institution__township_id",
-    )
-    reviews = SubjectReview.objects.select_related("reviewer").order_by("subject", "round")
-    return list(
-        qs.select_related("created_by", "decided_by")
-        .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="reviews_all"))
-        .order_by("-created_at")
-    )
 
 
 def institution_registration_events(
     *, acting_user, institution: Institution
 ) -> list[RegistrationEvent]:
     """The registration, change and deregistration events received for the institution."""
-    qs = scope_for(acting_user).filter(
-        RegistrationEvent.objects.filter(institution=institution),
-        institution="institution_id",
-        township="institution__township_id",
+    qs = institution_owned_visible(
+        RegistrationEvent.objects.filter(institution=institution), scope_of(acting_user)
     )
     return list(qs.select_related("received_by").order_by("-occurred_at", "-received_at"))
 
 
 def institution_accounts(*, acting_user, institution: Institution) -> list[dict]:
     """The institution's user accounts: usernames and whether active, nothing more."""
-    visible = scope_for(acting_user).institutions(Institution.objects.filter(pk=institution.pk))
+    visible = institutions_visible(
+        scope=scope_of(acting_user), qs=Institution.objects.filter(pk=institution.pk)
+    )
     if not visible.exists():
         return []
     return list(

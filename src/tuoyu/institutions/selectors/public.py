@@ -5,12 +5,10 @@ cancelled) and that are still registered appear, and only public facts leave thi
 (never the legal representative, phone numbers or other personal data: the queryset does not
 even load those columns).
 
-Placeholders until later issues, kept as hooks here so the API and the public page do not
-change shape when they arrive:
-- vacancies: capacity − children enrolled in the class. Children arrive with the children
-  issue; `enrolled_by_class` counts 0 for now and becomes one grouped count query then.
-- credit_rating and last_inspection: null until the supervision issue (credit files
-  P-SUP-5, inspections); `credit_and_inspection` returns nothing for now.
+Enrolment (vacancies = capacity − children enrolled), the credit rating and the last
+inspection come from the apps that own them, through `tuoyu.institutions.public_facts`
+(registered providers; none before the children and supervision apps exist, so vacancies
+equal capacity and both facts are null).
 """
 
 from __future__ import annotations
@@ -22,8 +20,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tuoyu import policy
 from tuoyu.core.errors import DomainError
+from tuoyu.institutions import public_facts
+from tuoyu.institutions.catalogue import InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.selectors.affordable import affordable_exists
+from tuoyu.regions.catalogue import RegionsError
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import jurisdiction_code
 
@@ -71,7 +72,7 @@ def public_township(code: str) -> Region:
     region = _district_townships().filter(code=(code or "").strip()).first()
     if region is None:
         raise DomainError(
-            "unknown_region", f"镇乡街道代码“{code}”不存在", field="township", status=422
+            RegionsError.UNKNOWN_REGION, f"镇乡街道代码“{code}”不存在", field="township", status=422
         )
     return region
 
@@ -131,19 +132,6 @@ def public_institutions(
     return qs.prefetch_related(
         Prefetch("classes", queryset=classes.order_by("name"), to_attr="public_classes")
     ).order_by("name", "pk")
-
-
-def enrolled_by_class(class_ids: list[int]) -> dict[int, int]:
-    """Children enrolled per class (hook). Vacancies = capacity − enrolled. No children are
-    recorded before the children issue, so every class counts 0 enrolled; that issue
-    replaces this with one grouped count over its enrolment table."""
-    return {}
-
-
-def credit_and_inspection(institution_ids: list[int]) -> dict[int, dict]:
-    """Credit rating (P-SUP-5) and last inspection per institution (hook): nothing until
-    the supervision issue, so both are null in the public answer."""
-    return {}
 
 
 @dataclass(frozen=True)
@@ -206,14 +194,17 @@ def public_institutions_page(
     classes; more queries never come with more rows). A page past the end is empty."""
     if page < 1 or page > MAX_PAGE:
         raise DomainError(
-            "page_out_of_range", f"页码应为 1 至 {MAX_PAGE} 的整数", field="page", status=422
+            InstitutionsError.PAGE_OUT_OF_RANGE,
+            f"页码应为 1 至 {MAX_PAGE} 的整数",
+            field="page",
+            status=422,
         )
     count = qs.count()
     start = (page - 1) * page_size
     rows = list(qs[start : start + page_size]) if start < count else []
     class_ids = [c.id for row in rows for c in row.public_classes]
-    enrolled = enrolled_by_class(class_ids)
-    extra = credit_and_inspection([row.id for row in rows])
+    enrolled = public_facts.enrolled_by_class(class_ids)
+    extra = public_facts.institution_facts([row.id for row in rows])
     labels = dict(CareClass.ClassType.choices)
     results = []
     for row in rows:

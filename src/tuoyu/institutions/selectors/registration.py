@@ -20,29 +20,35 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
 from tuoyu.accounts.models import Department
-from tuoyu.accounts.scopes import scope_for
 from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import Institution, RegistrationEvent
+from tuoyu.institutions.registration_rules import AUTHORITY_LABELS
+from tuoyu.institutions.scopes import (
+    institutions_visible,
+    may_view_registrations,
+    registrations_visible,
+)
 from tuoyu.regions.models import Region
+from tuoyu.regions.selectors import jurisdiction_code
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def _sees_registrations(acting_user) -> bool:
-    scope = scope_for(acting_user)
-    return scope.is_health_bureau or bool(
-        scope.kind == "department" and scope.registration_authority
-    )
+    return may_view_registrations(scope_of(acting_user))
 
 
 def registration_events_visible(*, acting_user) -> QuerySet[RegistrationEvent]:
-    return scope_for(acting_user).registrations(RegistrationEvent.objects.all())
+    return registrations_visible(RegistrationEvent.objects.all(), scope_of(acting_user))
 
 
 def registration_institutions_visible(*, acting_user) -> QuerySet[Institution]:
-    scope = scope_for(acting_user)
-    return scope.registrations(
-        scope.institutions(Institution.objects.all()), authority_field="registration_authority"
+    scope = scope_of(acting_user)
+    return registrations_visible(
+        institutions_visible(Institution.objects.all(), scope),
+        scope,
+        authority_field="registration_authority",
     )
 
 
@@ -203,8 +209,6 @@ def registration_townships(*, acting_user) -> QuerySet[Region]:
     """The district's townships, for the filters, the entry form and the upload template
     (the API itself accepts any township the region tree lists, API-CONTRACT §1). Empty for
     users who see no registrations."""
-    from tuoyu.regions.selectors import jurisdiction_code
-
     if not _sees_registrations(acting_user):
         return Region.objects.none()
     return Region.objects.filter(
@@ -215,9 +219,7 @@ def registration_townships(*, acting_user) -> QuerySet[Region]:
 def registration_filter_choices(*, acting_user) -> dict:
     """Choices of the filter bar: the authorities the user may filter by, the actions and
     the townships of the district."""
-    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
-
-    scope = scope_for(acting_user)
+    scope = scope_of(acting_user)
     if scope.is_health_bureau:
         authorities = list(AUTHORITY_LABELS.items())
     elif _sees_registrations(acting_user):
@@ -250,8 +252,6 @@ FACT_LABELS = {
 def registration_event_changes(event: RegistrationEvent) -> list[tuple[str, str, str]]:
     """The event's before/after as (label, before, after) for people: codes shown as their
     Chinese names (one query for the township names)."""
-    from tuoyu.institutions.services.registration import AUTHORITY_LABELS
-
     codes = {v for k, pair in event.changes.items() if k == "township_code" for v in pair if v}
     township_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     legal_forms = dict(Institution.LegalForm.choices)

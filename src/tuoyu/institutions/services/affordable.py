@@ -18,7 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, OutOfScope
+from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
 from tuoyu.institutions.models import AffordableDesignation, Institution
 from tuoyu.institutions.services.chains import document_check
 
@@ -33,9 +35,9 @@ def _require_designator(acting_user) -> None:
 def _required_text(value: str, field: str, label: str, max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError("required", f"请填写{label}", field=field)
+        raise DomainError(CoreError.REQUIRED, f"请填写{label}", field=field)
     if max_length and len(value) > max_length:
-        raise DomainError("too_long", f"{label}过长", field=field)
+        raise DomainError(CoreError.TOO_LONG, f"{label}过长", field=field)
     return value
 
 
@@ -65,21 +67,21 @@ def affordable_designate(
         AffordableDesignation._meta.get_field("decision_ref").max_length,
     )
     if starts_on is None:
-        raise DomainError("required", "请填写起始日期", field="starts_on")
+        raise DomainError(CoreError.REQUIRED, "请填写起始日期", field="starts_on")
     if ends_on is not None and ends_on < starts_on:
-        raise DomainError("date_order", "终止日期不能早于起始日期", field="ends_on")
+        raise DomainError(CoreError.DATE_ORDER, "终止日期不能早于起始日期", field="ends_on")
     # The institution row lock serialises designations of one institution, so the overlap
     # check below cannot race with another designation.
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.filing_status != Institution.FilingStatus.FILED or institution.is_deregistered:
         raise DomainError(
-            "institution_not_filed",
+            InstitutionsError.INSTITUTION_NOT_FILED,
             "只有已备案且备案未注销的机构才能认定为普惠性托育机构",
             field="institution",
         )
     if institution.filed_on and starts_on < institution.filed_on:
         raise DomainError(
-            "affordable_before_filing",
+            InstitutionsError.AFFORDABLE_BEFORE_FILING,
             f"起始日期不能早于机构备案日期（{institution.filed_on:%Y-%m-%d}）",
             field="starts_on",
         )
@@ -92,7 +94,7 @@ def affordable_designate(
     if clash is not None:
         until = f"{clash.ends_on:%Y-%m-%d}" if clash.ends_on else "长期"
         raise DomainError(
-            "affordable_overlap",
+            InstitutionsError.AFFORDABLE_OVERLAP,
             f"与已有普惠性认定（{clash.decision_ref}，{clash.starts_on:%Y-%m-%d} 至 {until}）"
             "期间重叠",
             field="starts_on",
@@ -111,7 +113,7 @@ def affordable_designate(
         designation.decision_document = decision_document
     designation.save()
     audit_record(
-        action="affordable.designated",
+        action=InstitutionsAction.AFFORDABLE_DESIGNATED,
         actor=acting_user,
         obj=designation,
         changes=diff({}, snapshot(designation)),
@@ -137,7 +139,9 @@ def affordable_withdraw(
     _require_designator(acting_user)
     designation = AffordableDesignation.objects.select_for_update().get(pk=designation.pk)
     if designation.is_withdrawn:
-        raise DomainError("affordable_already_withdrawn", "该普惠性认定已撤销", status=409)
+        raise DomainError(
+            InstitutionsError.AFFORDABLE_ALREADY_WITHDRAWN, "该普惠性认定已撤销", status=409
+        )
     ref = _required_text(
         withdrawal_ref,
         "withdrawal_ref",
@@ -146,16 +150,16 @@ def affordable_withdraw(
     )
     reason = _required_text(reason, "reason", "撤销原因")
     if withdrawn_on is None:
-        raise DomainError("required", "请填写撤销日期", field="withdrawn_on")
+        raise DomainError(CoreError.REQUIRED, "请填写撤销日期", field="withdrawn_on")
     if withdrawn_on < designation.starts_on:
         raise DomainError(
-            "date_order",
+            CoreError.DATE_ORDER,
             f"撤销日期不能早于认定起始日期（{designation.starts_on:%Y-%m-%d}）",
             field="withdrawn_on",
         )
     if designation.ends_on is not None and withdrawn_on > designation.ends_on:
         raise DomainError(
-            "affordable_already_ended",
+            InstitutionsError.AFFORDABLE_ALREADY_ENDED,
             f"该认定已于 {designation.ends_on:%Y-%m-%d} 到期，无需撤销",
             field="withdrawn_on",
         )
@@ -175,7 +179,7 @@ def affordable_withdraw(
         ]
     )
     audit_record(
-        action="affordable.withdrawn",
+        action=InstitutionsAction.AFFORDABLE_WITHDRAWN,
         actor=acting_user,
         obj=designation,
         changes=diff(before, snapshot(designation)),
@@ -215,7 +219,7 @@ def affordable_close_on_cancellation(
             ]
         )
         audit_record(
-            action="affordable.closed_on_cancellation",
+            action=InstitutionsAction.AFFORDABLE_CLOSED_ON_CANCELLATION,
             actor=acting_user,
             obj=row,
             changes=diff(before, snapshot(row)),

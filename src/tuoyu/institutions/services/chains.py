@@ -24,9 +24,12 @@ from django.db import IntegrityError, transaction
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, OutOfScope
 from tuoyu.core.uploads import check_upload
+from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
 from tuoyu.institutions.models import ChainAgreement, Institution
+from tuoyu.regions.catalogue import RegionsError
 from tuoyu.regions.models import Region
 
 MANAGE = "institutions.manage_chains"
@@ -52,7 +55,7 @@ def _district_townships(townships: Iterable) -> list[Region]:
     for t in townships or []:
         ids.append(t.pk if isinstance(t, Region) else t)
     if not ids:
-        raise DomainError("required", "请至少选择一个适用镇乡街道", field="townships")
+        raise DomainError(CoreError.REQUIRED, "请至少选择一个适用镇乡街道", field="townships")
     found = list(
         Region.objects.filter(
             pk__in=ids,
@@ -61,7 +64,9 @@ def _district_townships(townships: Iterable) -> list[Region]:
         )
     )
     if len(found) != len(set(ids)):
-        raise DomainError("unknown_region", "适用范围中有不属于本区的镇乡街道", field="townships")
+        raise DomainError(
+            RegionsError.UNKNOWN_REGION, "适用范围中有不属于本区的镇乡街道", field="townships"
+        )
     return sorted(found, key=lambda r: r.code)
 
 
@@ -70,21 +75,21 @@ def _check_fields(
 ) -> tuple[str, int]:
     number = (agreement_number or "").strip()
     if not number:
-        raise DomainError("required", "请填写协议编号", field="agreement_number")
+        raise DomainError(CoreError.REQUIRED, "请填写协议编号", field="agreement_number")
     if len(number) > ChainAgreement._meta.get_field("agreement_number").max_length:
-        raise DomainError("too_long", "协议编号过长", field="agreement_number")
+        raise DomainError(CoreError.TOO_LONG, "协议编号过长", field="agreement_number")
     try:
         max_branches = int(max_branches)
     except (TypeError, ValueError):
         max_branches = 0
     if max_branches < 1:
-        raise DomainError("required", "分支机构上限应为正整数", field="max_branches")
+        raise DomainError(CoreError.REQUIRED, "分支机构上限应为正整数", field="max_branches")
     if valid_from is None:
-        raise DomainError("required", "请填写生效日期", field="valid_from")
+        raise DomainError(CoreError.REQUIRED, "请填写生效日期", field="valid_from")
     if valid_until is None:
-        raise DomainError("required", "请填写截止日期", field="valid_until")
+        raise DomainError(CoreError.REQUIRED, "请填写截止日期", field="valid_until")
     if valid_until < valid_from:
-        raise DomainError("date_order", "截止日期不能早于生效日期", field="valid_until")
+        raise DomainError(CoreError.DATE_ORDER, "截止日期不能早于生效日期", field="valid_until")
     return number, max_branches
 
 
@@ -99,7 +104,10 @@ def _number_taken(number: str, exclude_pk: int | None = None) -> DomainError | N
 
 def _taken_error() -> DomainError:
     return DomainError(
-        "agreement_number_taken", "协议编号已被使用", field="agreement_number", status=409
+        InstitutionsError.AGREEMENT_NUMBER_TAKEN,
+        "协议编号已被使用",
+        field="agreement_number",
+        status=409,
     )
 
 
@@ -139,11 +147,13 @@ def chain_agreement_create(
     )
     regions = _district_townships(townships)
     if head is None:
-        raise DomainError("required", "请选择总部机构", field="head")
+        raise DomainError(CoreError.REQUIRED, "请选择总部机构", field="head")
     head = Institution.objects.select_for_update().get(pk=head.pk)
     if head.registration_status != Institution.RegistrationStatus.REGISTERED:
         raise DomainError(
-            "chain_head_not_registered", "总部机构须为已登记且未注销的机构", field="head"
+            InstitutionsError.CHAIN_HEAD_NOT_REGISTERED,
+            "总部机构须为已登记且未注销的机构",
+            field="head",
         )
     if document is not None:
         document_check(document, field="document")
@@ -162,7 +172,7 @@ def chain_agreement_create(
     _save(agreement)
     agreement.townships.set(regions)
     audit_record(
-        action="chain_agreement.created",
+        action=InstitutionsAction.CHAIN_AGREEMENT_CREATED,
         actor=acting_user,
         obj=agreement,
         changes=diff({}, snapshot(agreement)),
@@ -200,12 +210,12 @@ def chain_agreement_update(
     ).count()
     if max_branches < live:
         raise DomainError(
-            "chain_max_below_branches",
+            InstitutionsError.CHAIN_MAX_BELOW_BRANCHES,
             f"分支机构上限不能低于已挂靠的分支机构数（{live} 家）",
             field="max_branches",
         )
     if agreement.ended_on is not None and agreement.ended_on < valid_from:
-        raise DomainError("date_order", "生效日期不能晚于提前终止日期", field="valid_from")
+        raise DomainError(CoreError.DATE_ORDER, "生效日期不能晚于提前终止日期", field="valid_from")
     if document is not None:
         document_check(document, field="document")
     if err := _number_taken(number, exclude_pk=agreement.pk):
@@ -225,7 +235,10 @@ def chain_agreement_update(
     if townships_before != townships_after:
         changes["townships"] = [townships_before, townships_after]
     audit_record(
-        action="chain_agreement.updated", actor=acting_user, obj=agreement, changes=changes
+        action=InstitutionsAction.CHAIN_AGREEMENT_UPDATED,
+        actor=acting_user,
+        obj=agreement,
+        changes=changes,
     )
     return agreement
 
@@ -241,19 +254,26 @@ def chain_agreement_end(
     agreement = ChainAgreement.objects.select_for_update().get(pk=agreement.pk)
     reason = (reason or "").strip()
     if agreement.ended_on is not None:
-        raise DomainError("chain_agreement_ended", "该协议已提前终止", field="ended_on", status=409)
+        raise DomainError(
+            InstitutionsError.CHAIN_AGREEMENT_ENDED,
+            "该协议已提前终止",
+            field="ended_on",
+            status=409,
+        )
     if ended_on is None:
-        raise DomainError("required", "请填写终止日期", field="ended_on")
+        raise DomainError(CoreError.REQUIRED, "请填写终止日期", field="ended_on")
     if not reason:
-        raise DomainError("required", "请填写终止原因", field="reason")
+        raise DomainError(CoreError.REQUIRED, "请填写终止原因", field="reason")
     if ended_on < agreement.valid_from or ended_on > agreement.valid_until:
-        raise DomainError("date_order", "终止日期应在协议生效日期与截止日期之间", field="ended_on")
+        raise DomainError(
+            CoreError.DATE_ORDER, "终止日期应在协议生效日期与截止日期之间", field="ended_on"
+        )
     before = snapshot(agreement)
     agreement.ended_on = ended_on
     agreement.end_reason = reason
     agreement.save(update_fields=["ended_on", "end_reason"])
     audit_record(
-        action="chain_agreement.ended",
+        action=InstitutionsAction.CHAIN_AGREEMENT_ENDED,
         actor=acting_user,
         obj=agreement,
         changes=diff(before, snapshot(agreement)),
@@ -289,32 +309,39 @@ def chain_branch_attach(
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.pk == agreement.head_id:
         raise DomainError(
-            "chain_branch_is_head", "总部机构不能作为本协议的分支机构", field="institution"
+            InstitutionsError.CHAIN_BRANCH_IS_HEAD,
+            "总部机构不能作为本协议的分支机构",
+            field="institution",
         )
     if institution.is_deregistered:
         raise DomainError(
-            "institution_deregistered", "机构已注销登记", field="institution", status=409
+            InstitutionsError.INSTITUTION_DEREGISTERED,
+            "机构已注销登记",
+            field="institution",
+            status=409,
         )
     if institution.chain_agreement_id == agreement.pk:
         in_scope = agreement.townships.filter(pk=institution.township_id).exists()
         return BranchAttachment(institution, agreement, in_scope)  # already attached: no-op
     if institution.chain_agreement_id is not None:
         raise DomainError(
-            "chain_branch_elsewhere",
+            InstitutionsError.CHAIN_BRANCH_ELSEWHERE,
             "该机构已挂靠其他连锁经营协议，请先解除",
             field="institution",
             status=409,
         )
     if agreement.ended_on is not None and agreement.ended_on < day:
-        raise DomainError("chain_agreement_ended", "该协议已提前终止", status=409)
+        raise DomainError(InstitutionsError.CHAIN_AGREEMENT_ENDED, "该协议已提前终止", status=409)
     if agreement.valid_until < day:
-        raise DomainError("chain_agreement_not_in_force", "该协议已过有效期", status=409)
+        raise DomainError(
+            InstitutionsError.CHAIN_AGREEMENT_NOT_IN_FORCE, "该协议已过有效期", status=409
+        )
     live = agreement.branches.exclude(
         registration_status=Institution.RegistrationStatus.DEREGISTERED
     ).count()
     if live >= agreement.max_branches:
         raise DomainError(
-            "chain_branches_exceeded",
+            InstitutionsError.CHAIN_BRANCHES_EXCEEDED,
             f"分支机构已达协议上限（{agreement.max_branches} 家）",
             field="institution",
             status=409,
@@ -323,7 +350,7 @@ def chain_branch_attach(
     institution.chain_agreement = agreement
     institution.save(update_fields=["chain_agreement", "updated_at"])
     audit_record(
-        action="chain_agreement.branch_attached",
+        action=InstitutionsAction.CHAIN_AGREEMENT_BRANCH_ATTACHED,
         actor=acting_user,
         obj=institution,
         changes={"chain_agreement": [None, agreement.pk]},
@@ -347,12 +374,14 @@ def chain_branch_detach(
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.chain_agreement_id != agreement.pk:
         raise DomainError(
-            "chain_branch_not_attached", "该机构不是本协议的分支机构", field="institution"
+            InstitutionsError.CHAIN_BRANCH_NOT_ATTACHED,
+            "该机构不是本协议的分支机构",
+            field="institution",
         )
     institution.chain_agreement = None
     institution.save(update_fields=["chain_agreement", "updated_at"])
     audit_record(
-        action="chain_agreement.branch_detached",
+        action=InstitutionsAction.CHAIN_AGREEMENT_BRANCH_DETACHED,
         actor=acting_user,
         obj=institution,
         changes={"chain_agreement": [agreement.pk, None]},

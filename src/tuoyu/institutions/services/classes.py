@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, snapshot
-from tuoyu.core.errors import DomainError
+from tuoyu.core.catalogue import CoreError
+from tuoyu.core.errors import DomainError, ErrorItem
+from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
 
 CLASS_TYPES = tuple(CareClass.ClassType.values)
@@ -35,6 +38,31 @@ def class_admits_age(class_type: str, age_months: int, on: dt.date) -> bool:
     return standards.classes[class_type].admits_age(age_months)
 
 
+def class_size_error(
+    *,
+    class_type: str,
+    capacity: int,
+    on: dt.date,
+    name: str = "",
+    field: str = "capacity",
+    row: int | None = None,
+) -> ErrorItem | None:
+    """P-STD-1, the one place the class-size rule lives: the error when `capacity` children
+    exceed the standard for `class_type` in force on `on`, else None. The class API and the
+    filing form's submission check both ask here."""
+    standard = policy.at(on).classes[class_type]
+    if capacity <= standard.max_children:
+        return None
+    subject = f"{name}：" if name else ""
+    return ErrorItem(
+        InstitutionsError.CLASS_SIZE_EXCEEDS_STANDARD,
+        gettext("%(subject)s%(class_type)s每班不超过 %(max)s 人（托育机构设置标准）")
+        % {"subject": subject, "class_type": standard.name_zh, "max": standard.max_children},
+        field=field,
+        row=row,
+    )
+
+
 def class_check(
     *, class_type: str, capacity, on: dt.date, field_prefix: str = "", row: int | None = None
 ) -> int:
@@ -42,7 +70,7 @@ def class_check(
     returns the capacity as int."""
     if class_type not in CLASS_TYPES:
         raise DomainError(
-            "class_type_invalid",
+            CoreError.INVALID_CHOICE,
             "班型应为 乳儿班(infant)、托小班(toddler_small)、托大班(toddler_large) 或 混合班(mixed)",
             field=f"{field_prefix}class_type",
             row=row,
@@ -51,28 +79,33 @@ def class_check(
         capacity = int(capacity)
     except (TypeError, ValueError):
         capacity = 0
-    standard = policy.at(on).classes[class_type]
     if capacity < 1:
         raise DomainError(
-            "capacity_invalid", "核定人数应为正整数", field=f"{field_prefix}capacity", row=row
-        )
-    if capacity > standard.max_children:
-        raise DomainError(
-            "class_size_exceeds_standard",
-            f"{standard.name_zh}每班不超过 {standard.max_children} 人（托育机构设置标准）",
+            InstitutionsError.CAPACITY_INVALID,
+            "核定人数应为正整数",
             field=f"{field_prefix}capacity",
             row=row,
         )
+    too_big = class_size_error(
+        class_type=class_type, capacity=capacity, on=on, field=f"{field_prefix}capacity", row=row
+    )
+    if too_big is not None:
+        raise DomainError(errors=[too_big])
     return capacity
 
 
 def _check_institution_may_add(institution: Institution) -> None:
     if institution.is_deregistered:
         raise DomainError(
-            "institution_deregistered", "机构已注销登记，不能新增班级", field="uscc", status=409
+            InstitutionsError.INSTITUTION_DEREGISTERED,
+            "机构已注销登记，不能新增班级",
+            field="uscc",
+            status=409,
         )
     if institution.filing_status == Institution.FilingStatus.CANCELLED:
-        raise DomainError("filing_cancelled", "机构备案已注销，不能新增班级", status=409)
+        raise DomainError(
+            InstitutionsError.FILING_CANCELLED, "机构备案已注销，不能新增班级", status=409
+        )
 
 
 @transaction.atomic
@@ -87,16 +120,16 @@ def care_class_create(
 ) -> CareClass:
     """A new class, `proposed` until a filing that lists it is approved (P-STD-1).
 
-    Errors: class_type_invalid, capacity_invalid, class_size_exceeds_standard (422),
-    name_required (422), class_name_taken (409), institution_deregistered (409),
+    Errors: invalid_choice (class type), capacity_invalid, class_size_exceeds_standard (422),
+    required / too_long (name, 422), class_name_taken (409), institution_deregistered (409),
     filing_cancelled (409).
     """
     on = on or policy.today()
     name = (name or "").strip()
     if not name:
-        raise DomainError("name_required", "请填写班级名称", field="name")
+        raise DomainError(CoreError.REQUIRED, "请填写班级名称", field="name")
     if len(name) > CareClass._meta.get_field("name").max_length:
-        raise DomainError("name_too_long", "班级名称过长", field="name")
+        raise DomainError(CoreError.TOO_LONG, "班级名称过长", field="name")
     capacity = class_check(class_type=class_type, capacity=capacity, on=on)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     _check_institution_may_add(institution)
@@ -106,7 +139,9 @@ def care_class_create(
         .exists()
     )
     if taken:
-        raise DomainError("class_name_taken", "本机构已有同名班级", field="name", status=409)
+        raise DomainError(
+            InstitutionsError.CLASS_NAME_TAKEN, "本机构已有同名班级", field="name", status=409
+        )
     try:
         with transaction.atomic():
             care_class = CareClass.objects.create(
@@ -118,10 +153,10 @@ def care_class_create(
             )
     except IntegrityError as exc:  # a concurrent create of the same name
         raise DomainError(
-            "class_name_taken", "本机构已有同名班级", field="name", status=409
+            InstitutionsError.CLASS_NAME_TAKEN, "本机构已有同名班级", field="name", status=409
         ) from exc
     audit_record(
-        action="care_class.created",
+        action=InstitutionsAction.CARE_CLASS_CREATED,
         actor=acting_user,
         obj=care_class,
         changes={k: [None, v] for k, v in snapshot(care_class).items()},
@@ -138,14 +173,17 @@ def care_class_withdraw(*, acting_user, care_class: CareClass, on: dt.date | Non
         return
     if care_class.status != CareClass.Status.PROPOSED:
         raise DomainError(
-            "class_filed", "已备案班级须通过备案变更撤销", field="class_id", status=409
+            InstitutionsError.CLASS_FILED,
+            "已备案班级须通过备案变更撤销",
+            field="class_id",
+            status=409,
         )
     before = snapshot(care_class)
     care_class.status = CareClass.Status.CLOSED
     care_class.closed_on = on or policy.today()
     care_class.save(update_fields=["status", "closed_on"])
     audit_record(
-        action="care_class.withdrawn",
+        action=InstitutionsAction.CARE_CLASS_WITHDRAWN,
         actor=acting_user,
         obj=care_class,
         changes={"status": [before["status"], care_class.status]},

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.institutions.catalogue import InstitutionsAction
 from tuoyu.institutions.models import Institution
 from tuoyu.regions.models import Region
 
@@ -33,7 +34,7 @@ def filed_facts_apply(
     *, acting_user, institution: Institution, basic: dict, staff: dict | None, application_id=None
 ) -> dict:
     """Write the approved facts onto the institution; returns {field: [before, after]} of
-    what changed (also audited as `institution.filed_facts_applied`). Facts absent from
+    what changed (also audited as `institutions.institution.filed_facts_applied`). Facts absent from
     `basic` are left as they are."""
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     before = snapshot(institution, list(FIELDS))
@@ -62,7 +63,7 @@ def filed_facts_apply(
     changes = diff(before, snapshot(institution, list(FIELDS)))
     if changes:
         audit_record(
-            action="institution.filed_facts_applied",
+            action=InstitutionsAction.INSTITUTION_FILED_FACTS_APPLIED,
             actor=acting_user,
             obj=institution,
             changes=changes,

@@ -1,7 +1,8 @@
 """Shared fixtures for the institutions tests (registration, filings, classes, directory).
 
 Builds on the root conftest (district, departments, make_institution, make_user,
-api_client). Keep it additive: add new fixtures at the end.
+api_client and the role users health_user, market_user, …, institution_user) and on
+tests.factories. Keep it additive: add new fixtures at the end.
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+# The region codes and the password, for the test modules (`from .conftest import DUOHU`).
+from tests.factories import DISTRICT, DONGXIAO, DUOHU, PASSWORD  # noqa: F401
 from tuoyu.core.identifiers import make_uscc
-
-DISTRICT = "330703"
-DUOHU = "330703001"
-DONGXIAO = "330703002"
-PASSWORD = "pass-word-2020"
 
 _uscc_counter = itertools.count(1)
 
@@ -52,52 +50,6 @@ def registration_body(**overrides) -> dict:
         else:
             body[key] = value
     return body
-
-
-@pytest.fixture
-def health_user(make_user):
-    """区卫健局 (whole district)."""
-    return make_user("weijian", department="health")
-
-
-@pytest.fixture
-def market_user(make_user):
-    """区市场监管局: registers for-profit institutions (P-REG-10)."""
-    return make_user("shichang", department="market_regulation")
-
-
-@pytest.fixture
-def civil_user(make_user):
-    """区民政局: registers non-profit social organisations (P-REG-10)."""
-    return make_user("minzheng", department="civil_affairs")
-
-
-@pytest.fixture
-def public_registration_user(make_user):
-    """区事业单位登记管理局: registers non-profit public institutions (P-REG-10)."""
-    return make_user("shiyedengji", department="public_institution_registration")
-
-
-@pytest.fixture
-def education_user(make_user):
-    """区教体局: registers integrated kindergarten–nurseries (P-REG-10)."""
-    return make_user("jiaoti", department="education")
-
-
-@pytest.fixture
-def finance_user(make_user):
-    """区财政局: a department that is no registration authority."""
-    return make_user("caizheng", department="finance")
-
-
-@pytest.fixture
-def township_user(make_user):
-    return make_user("duohu", township="duohu")
-
-
-@pytest.fixture
-def institution_user(make_user, make_institution):
-    return make_user("jigou", institution=make_institution())
 
 
 @pytest.fixture
@@ -151,47 +103,3 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def pdf_upload(name: str = "决定书.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
     """A small upload that passes the PDF check (extension and %PDF- header)."""
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded documents go to a temporary directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def make_filed(make_institution):
-    """`make_filed(classes=[(class_type, capacity), …], filed_on=…, **institution fields)`:
-    a filed institution (P-REG-12) with filed classes."""
-    import datetime as dt
-
-    from tuoyu.institutions.models import CareClass
-
-    counter = itertools.count(1)
-
-    def make(*, classes=(("toddler_small", 15),), filed_on=dt.date(2024, 1, 10), **kwargs):
-        n = next(counter)
-        kwargs.setdefault("filing_status", "filed")
-        kwargs.setdefault("filing_number", f"DIR-2024-{n:04d}")
-        institution = make_institution(filed_on=filed_on, **kwargs)
-        CareClass.objects.bulk_create(
-            CareClass(
-                institution=institution,
-                name=f"{class_type}-{i}",
-                class_type=class_type,
-                capacity=capacity,
-                status="filed",
-                filed_on=filed_on,
-            )
-            for i, (class_type, capacity) in enumerate(classes, start=1)
-        )
-        return institution
-
-    return make

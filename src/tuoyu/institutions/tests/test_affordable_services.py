@@ -45,7 +45,7 @@ def test_designate_records_decision_and_audit(health_user, filed, media_root):
     d = designate(health_user, filed, D(2023, 8, 1), decision_document=pdf_upload())
     assert (d.starts_on, d.ends_on, d.decided_by) == (D(2023, 8, 1), None, health_user)
     assert d.decision_document.name.endswith(".pdf")
-    event = AuditEvent.objects.get(action="affordable.designated")
+    event = AuditEvent.objects.get(action="institutions.affordable.designated")
     assert event.changes["starts_on"] == [None, "2023-08-01"]
 
 
@@ -145,7 +145,7 @@ def test_withdraw_sets_end_and_keeps_history(health_user, filed):
     assert d.ends_on == D(2024, 5, 31) and d.decision_ref == "金东卫〔2023〕1号"
     assert d.withdrawal_ref == "金东卫〔2024〕9号" and d.withdrawn_by == health_user
     assert d.is_withdrawn
-    event = AuditEvent.objects.get(action="affordable.withdrawn")
+    event = AuditEvent.objects.get(action="institutions.affordable.withdrawn")
     assert event.changes["ends_on"] == [None, "2024-05-31"]
     # A new designation may follow the withdrawn one.
     designate(health_user, filed, D(2024, 6, 1), ref="新认定")

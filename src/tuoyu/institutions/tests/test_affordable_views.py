@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tests.factories import AffordableDesignationFactory
 from tuoyu.institutions.models import AffordableDesignation
 from tuoyu.institutions.tests.conftest import pdf_upload
 
@@ -82,9 +83,7 @@ def test_designate_errors_are_shown(hb, filed, make_institution):
     r = hb.post(url, {**base, "uscc": make_institution().uscc})
     assert r.status_code == 400
     assert "只有已备案" in r.context["form"].errors["uscc"][0]
-    AffordableDesignation.objects.create(
-        institution=filed, starts_on=D(2023, 6, 1), decision_ref="X"
-    )
+    AffordableDesignationFactory(institution=filed, starts_on=D(2023, 6, 1), decision_ref="X")
     r = hb.post(url, {**base, "uscc": filed.uscc, "decision_document": pdf_upload()})
     assert r.status_code == 400
     assert "期间重叠" in r.context["form"].errors["starts_on"][0]
@@ -107,10 +106,8 @@ def test_designate_errors_are_shown(hb, filed, make_institution):
 
 def test_list_filters(hb, filed, make_filed):
     other = make_filed(name="已到期托育", filed_on=D(2020, 1, 1))
-    AffordableDesignation.objects.create(
-        institution=filed, starts_on=D(2023, 8, 1), decision_ref="当前"
-    )
-    AffordableDesignation.objects.create(
+    AffordableDesignationFactory(institution=filed, starts_on=D(2023, 8, 1), decision_ref="当前")
+    AffordableDesignationFactory(
         institution=other, starts_on=D(2021, 1, 1), ends_on=D(2021, 12, 31), decision_ref="到期"
     )
     url = reverse("institutions:affordable")

@@ -61,7 +61,7 @@ def code_of(excinfo) -> str:
 def test_create_records_agreement_townships_document_and_audit(agreement, district):
     assert list(agreement.townships.all()) == [district["duohu"]]
     assert agreement.document.name.endswith(".pdf")
-    event = AuditEvent.objects.get(action="chain_agreement.created")
+    event = AuditEvent.objects.get(action="institutions.chain_agreement.created")
     assert event.object_id == str(agreement.pk)
     assert event.detail["townships"] == [district["duohu"].code]
 
@@ -177,7 +177,7 @@ def test_update_keeps_history_in_audit_and_refuses_max_below_branches(
     )
     agreement.refresh_from_db()
     assert agreement.agreement_number == "LS-2024-001A" and agreement.max_branches == 5
-    event = AuditEvent.objects.get(action="chain_agreement.updated")
+    event = AuditEvent.objects.get(action="institutions.chain_agreement.updated")
     assert event.changes["agreement_number"] == ["LS-2024-001", "LS-2024-001A"]
     assert event.changes["townships"] == [["330703001"], ["330703001", "330703002"]]
 
@@ -254,7 +254,7 @@ def test_branch_outside_townships_is_attached_but_flagged(
     assert chain_agreement_covering(outside, D(2025, 1, 1)) is None
     rows = {b.pk: b.in_scope for b in chain_branches(acting_user=health_user, agreement=agreement)}
     assert rows == {outside.pk: False}
-    event = AuditEvent.objects.get(action="chain_agreement.branch_attached")
+    event = AuditEvent.objects.get(action="institutions.chain_agreement.branch_attached")
     assert event.detail["in_scope"] is False
 
 
@@ -310,7 +310,10 @@ def test_detach(agreement, health_user, make_institution):
     services.chain_branch_detach(acting_user=health_user, agreement=agreement, institution=branch)
     branch.refresh_from_db()
     assert branch.chain_agreement_id is None
-    assert AuditEvent.objects.filter(action="chain_agreement.branch_detached").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="institutions.chain_agreement.branch_detached").count()
+        == 1
+    )
 
 
 # --- chain_agreement_covering (P-REG-13 simplified path) ------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import CareClassFactory
 from tuoyu import policy
 from tuoyu.core.errors import DomainError
 from tuoyu.institutions.models import CareClass, Institution
@@ -43,7 +44,7 @@ def test_capacity_up_to_standard_accepted_above_rejected(make_institution, class
 def test_class_input_errors(make_institution):
     inst = make_institution()
     for kwargs, code in [
-        ({"class_type": "kindergarten", "capacity": 5}, "class_type_invalid"),
+        ({"class_type": "kindergarten", "capacity": 5}, "invalid_choice"),
         ({"class_type": "infant", "capacity": 0}, "capacity_invalid"),
         ({"class_type": "infant", "capacity": "x"}, "capacity_invalid"),
     ]:
@@ -54,7 +55,7 @@ def test_class_input_errors(make_institution):
         care_class_create(
             acting_user=None, institution=inst, name=" ", class_type="infant", capacity=5
         )
-    assert exc.value.code == "name_required"
+    assert exc.value.code == "required"
     care_class_create(
         acting_user=None, institution=inst, name="甲班", class_type="infant", capacity=5
     )
@@ -96,18 +97,14 @@ def test_class_admits_age_follows_the_standard():
 def test_slots_count_filed_classes_only_in_sql(make_institution, django_assert_num_queries):
     a = make_institution()
     b = make_institution()
-    CareClass.objects.create(
-        institution=a, name="1", class_type="infant", capacity=10, status="filed"
-    )
-    CareClass.objects.create(
+    CareClassFactory(institution=a, name="1", class_type="infant", capacity=10, status="filed")
+    CareClassFactory(
         institution=a, name="2", class_type="toddler_large", capacity=20, status="filed"
     )
-    CareClass.objects.create(
+    CareClassFactory(
         institution=a, name="3", class_type="toddler_small", capacity=15, status="proposed"
     )
-    CareClass.objects.create(
-        institution=a, name="4", class_type="mixed", capacity=18, status="closed"
-    )
+    CareClassFactory(institution=a, name="4", class_type="mixed", capacity=18, status="closed")
     assert institution_slots(a) == 30
     assert institution_slots(b) == 0
     with django_assert_num_queries(1):
@@ -123,7 +120,7 @@ def test_withdraw_proposed_class_but_not_filed_one(make_institution):
     care_class_withdraw(acting_user=None, care_class=proposed)
     proposed.refresh_from_db()
     assert proposed.status == "closed"
-    filed = CareClass.objects.create(
+    filed = CareClassFactory(
         institution=inst, name="乙班", class_type="infant", capacity=5, status="filed"
     )
     with pytest.raises(DomainError) as exc:

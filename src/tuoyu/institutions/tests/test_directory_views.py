@@ -12,9 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.factories import (
+    AffordableDesignationFactory,
+    CareClassFactory,
+    ChainAgreementFactory,
+    RegistrationEventFactory,
+)
 from tuoyu.audit.models import AuditEvent
 from tuoyu.institutions.excel_directory import HEADERS
-from tuoyu.institutions.models import AffordableDesignation, CareClass, ChainAgreement
 from tuoyu.institutions.selectors.directory import DirectoryFilters, institutions_directory
 
 LIST = reverse("institutions:list")
@@ -51,23 +56,23 @@ def population(make_institution, make_filed, district):
     )
     c = make_institution(name="丙 新登记托育", registered_at=timezone.now() - dt.timedelta(days=40))
     d = make_institution(name="丁 已注销托育", registration_status="deregistered")
-    AffordableDesignation.objects.create(
+    AffordableDesignationFactory(
         institution=a, starts_on=today - dt.timedelta(days=30), decision_ref="普惠1"
     )
-    AffordableDesignation.objects.create(  # ended: not affordable today
+    AffordableDesignationFactory(  # ended: not affordable today
         institution=b,
         starts_on=today - dt.timedelta(days=300),
         ends_on=today - dt.timedelta(days=1),
         decision_ref="普惠2",
     )
-    agreement = ChainAgreement.objects.create(
+    agreement = ChainAgreementFactory(
         head=a,
         agreement_number="LS-1",
         max_branches=3,
         valid_from=today,
         valid_until=today + dt.timedelta(days=365),
+        townships=[district["duohu"]],
     )
-    agreement.townships.set([district["duohu"]])
     c.chain_agreement = agreement
     c.save()
     return {"a": a, "b": b, "c": c, "d": d}
@@ -174,10 +179,8 @@ def test_annotations_slots_affordable_days(health_user, population):
 
 def test_proposed_and_closed_classes_are_not_slots(health_user, population):
     a = population["a"]
-    CareClass.objects.create(institution=a, name="拟", class_type="infant", capacity=10)
-    CareClass.objects.create(
-        institution=a, name="撤", class_type="infant", capacity=10, status="closed"
-    )
+    CareClassFactory(institution=a, name="拟", class_type="infant", capacity=10)
+    CareClassFactory(institution=a, name="撤", class_type="infant", capacity=10, status="closed")
     row = institutions_directory(acting_user=health_user).get(pk=a.pk)
     assert row.slots == 35
 
@@ -208,9 +211,7 @@ def test_query_count_does_not_grow_with_page_size(
             classes=[("infant", 10), ("toddler_small", 15)],
         )
         if i % 3 == 0:
-            AffordableDesignation.objects.create(
-                institution=inst, starts_on=today, decision_ref=f"P{i}"
-            )
+            AffordableDesignationFactory(institution=inst, starts_on=today, decision_ref=f"P{i}")
     client = logged(health_user)
     client.get(LIST)  # warm up session and permission caches
     counts = {}
@@ -254,7 +255,7 @@ def test_export_current_filter_with_chinese_headers(logged, health_user, populat
     assert first["备案状态"] == "已备案" and first["所在镇乡街道"] == "多湖街道"
     assert first["统一社会信用代码"] == population["a"].uscc
     assert first["服务模式"] == "社会兴办"
-    event = AuditEvent.objects.get(action="institutions.directory_exported")
+    event = AuditEvent.objects.get(action="institutions.directory.exported")
     assert event.actor_username == "weijian"
     assert event.detail["rows"] == 2
     assert event.detail["filters"] == {"filing_status": "filed", "sort": "-slots"}
@@ -315,26 +316,7 @@ def test_detail_chain_tab_of_a_branch(logged, health_user, population):
     assert "LS-1" in content and "连锁简化备案" in content
 
 
-def test_detail_filings_tab_lists_applications_and_reviews(logged, health_user, population):
-    from tuoyu.filings.models import FilingApplication, SubjectReview
-
-    a = population["a"]
-    app = FilingApplication.objects.create(institution=a, kind="initial", status="in_review")
-    SubjectReview.objects.create(
-        application=app,
-        institution=a,
-        subject="fire",
-        round=1,
-        status="returned",
-        opened_at=timezone.now(),
-        reasons=["疏散通道堵塞"],
-    )
-    content = (
-        logged(health_user)
-        .get(reverse("institutions:detail", args=[a.pk]), {"tab": "filings"})
-        .content.decode()
-    )
-    assert "首次备案" in content and "消防安全" in content and "疏散通道堵塞" in content
+# The 备案记录 tab's own test is filings' (filings/tests/test_institution_tab.py).
 
 
 def test_unknown_tab_falls_back_to_basic(logged, health_user, population):
@@ -345,19 +327,12 @@ def test_unknown_tab_falls_back_to_basic(logged, health_user, population):
 
 
 def test_detail_registrations_tab_shows_events_and_changes(logged, health_user, population):
-    from tuoyu.institutions.models import RegistrationEvent
-
     a = population["a"]
-    RegistrationEvent.objects.create(
+    RegistrationEventFactory(
         event_id="SAMR-330703-2024-000777",
         authority="market_regulation",
         action="changed",
-        uscc=a.uscc,
-        payload={},
-        payload_hash="0" * 64,
         institution=a,
-        occurred_at=timezone.now(),
-        channel="api",
         changes={"address": ["旧地址 1 号", "新地址 2 号"]},
     )
     content = (

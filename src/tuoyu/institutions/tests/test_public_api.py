@@ -9,8 +9,8 @@ import json
 import pytest
 from django.test import Client
 
+from tests.factories import AffordableDesignationFactory, CareClassFactory
 from tuoyu import policy
-from tuoyu.institutions.models import AffordableDesignation, CareClass
 from tuoyu.institutions.selectors.public import PAGE_SIZE
 
 URL = "/api/v1/public/institutions"
@@ -92,10 +92,10 @@ def test_only_filed_not_cancelled_registered(make_filed, make_institution, filed
 
 
 def test_filed_classes_only(filed):
-    CareClass.objects.create(
+    CareClassFactory(
         institution=filed, name="新班", class_type="mixed", capacity=18, status="proposed"
     )
-    CareClass.objects.create(
+    CareClassFactory(
         institution=filed, name="旧班", class_type="toddler_small", capacity=15, status="closed"
     )
     [item] = get().json()["results"]
@@ -104,7 +104,7 @@ def test_filed_classes_only(filed):
 
 def test_search_township_and_affordable(filed, make_filed, district, health_user):
     other = make_filed(name="东孝普惠托育园", township=district["dongxiao"])
-    AffordableDesignation.objects.create(
+    AffordableDesignationFactory(
         institution=other, starts_on=dt.date(2024, 1, 10), decision_ref="A"
     )
     assert [r["name"] for r in get({"q": "阳光"}).json()["results"]] == [filed.name]

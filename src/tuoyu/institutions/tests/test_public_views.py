@@ -1,22 +1,15 @@
 """The plain public page /public/institutions/ (no login, no personal data) and the way to
-a receipt's verification page."""
+a receipt's verification page. The root urlconf mounts these pages at /public/ (namespace
+"public"); the tests reach them by name."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from tuoyu import urls as root_urls
-from tuoyu.institutions.models import AffordableDesignation
-
-# The root urlconf mounts these pages at /public/ (namespace "public"); until it does, this
-# module serves as the urlconf with the same line added.
-urlpatterns = list(root_urls.urlpatterns)
-if not any(getattr(p, "namespace", None) == "public" for p in urlpatterns):
-    urlpatterns.insert(0, path("public/", include(("tuoyu.institutions.views.public", "public"))))
-pytestmark = pytest.mark.urls(__name__)
+from tests.factories import AffordableDesignationFactory
 
 
 @pytest.fixture
@@ -30,9 +23,7 @@ def listed(make_filed, make_institution, district):
     b = make_filed(name="东孝托育", township=district["dongxiao"], classes=[("toddler_large", 20)])
     make_institution(name="未备案托育")
     make_filed(name="注销托育", filing_status="cancelled")
-    AffordableDesignation.objects.create(
-        institution=b, starts_on=dt.date(2024, 1, 10), decision_ref="A"
-    )
+    AffordableDesignationFactory(institution=b, starts_on=dt.date(2024, 1, 10), decision_ref="A")
     return a, b
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import CareClassFactory
 from tuoyu.audit.models import AuditEvent
+from tuoyu.institutions import registration_rules, registration_schema
 from tuoyu.institutions.models import CareClass, Institution, RegistrationEvent
 from tuoyu.institutions.services import registration as services
 
@@ -86,8 +88,8 @@ def test_registered_creates_the_institution_event_and_audit(push, district, mark
     assert event.institution == inst
     assert event.payload["uscc"] == body["uscc"]
     assert event.response == response.json()
-    assert event.payload_hash == services.registration_payload_hash(event.payload)
-    audit = AuditEvent.objects.get(action="institutions.registration_registered")
+    assert event.payload_hash == registration_schema.registration_payload_hash(event.payload)
+    audit = AuditEvent.objects.get(action="institutions.registration.registered")
     assert audit.object_id == str(inst.pk)
     assert audit.actor_username == "shichang"
     assert audit.changes["name"] == [None, body["name"]]
@@ -153,7 +155,7 @@ def test_an_institution_of_another_authority_is_422_wrong_authority(
     assert response.status_code == 422
     assert codes(response) == ["wrong_authority"]
     assert fields(response) == {"authority": "wrong_authority"}
-    assert services.AUTHORITY_LABELS[expected] in response.json()["errors"][0]["message"]
+    assert registration_rules.AUTHORITY_LABELS[expected] in response.json()["errors"][0]["message"]
     assert not Institution.objects.exists()
     assert not RegistrationEvent.objects.exists()
 
@@ -174,13 +176,16 @@ def test_an_inconsistent_legal_form_is_422_legal_form_mismatch(
 
 
 def test_authority_table_is_p_reg_10():
-    assert services.authority_for("kindergarten", False) == "education"
-    assert services.authority_for("kindergarten", True) == "education"
-    assert services.authority_for("social_organization", False) == "civil_affairs"
-    assert services.authority_for("public_institution", False) == "public_institution_registration"
-    assert services.authority_for("company", True) == "market_regulation"
-    assert services.authority_for("social_organization", True) is None
-    assert services.authority_for("company", False) is None
+    assert registration_rules.authority_for("kindergarten", False) == "education"
+    assert registration_rules.authority_for("kindergarten", True) == "education"
+    assert registration_rules.authority_for("social_organization", False) == "civil_affairs"
+    assert (
+        registration_rules.authority_for("public_institution", False)
+        == "public_institution_registration"
+    )
+    assert registration_rules.authority_for("company", True) == "market_regulation"
+    assert registration_rules.authority_for("social_organization", True) is None
+    assert registration_rules.authority_for("company", False) is None
 
 
 # --- field checks ------------------------------------------------------------------------
@@ -403,7 +408,7 @@ def test_changed_updates_the_facts_with_before_and_after(push, district, market_
         "name": [registered["name"], change["name"]],
         "township_code": [DUOHU, DONGXIAO],
     }
-    audit = AuditEvent.objects.get(action="institutions.registration_changed")
+    audit = AuditEvent.objects.get(action="institutions.registration.changed")
     assert audit.changes == event.changes
     history = RegistrationEvent.objects.filter(institution_id=institution_id).order_by(
         "occurred_at"
@@ -484,7 +489,7 @@ def test_deregistered_cancels_the_filing(push, make_institution, market_user):
         filing_number="TY330703-2024-0007",
         filed_on=dt.date(2024, 4, 1),
     )
-    care_class = CareClass.objects.create(
+    care_class = CareClassFactory(
         institution=inst, name="托小一班", class_type="toddler_small", capacity=12, status="filed"
     )
 
@@ -499,8 +504,10 @@ def test_deregistered_cancels_the_filing(push, make_institution, market_user):
     assert inst.filing_cancelled_on == dt.date(2025, 5, 20)
     care_class.refresh_from_db()
     assert care_class.status == CareClass.Status.CLOSED
-    assert AuditEvent.objects.filter(action="filing.cancelled", object_id=str(inst.pk)).exists()
-    audit = AuditEvent.objects.get(action="institutions.registration_deregistered")
+    assert AuditEvent.objects.filter(
+        action="filings.filing.cancelled", object_id=str(inst.pk)
+    ).exists()
+    audit = AuditEvent.objects.get(action="institutions.registration.deregistered")
     assert audit.changes["registration_status"] == ["registered", "deregistered"]
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tuoyu.core.errors import DomainError
 from tuoyu.institutions import excel_registration
 from tuoyu.institutions.models import Institution, RegistrationEvent
-from tuoyu.institutions.services import registration as services
+from tuoyu.institutions.services import registration_import
 
 from .conftest import DONGXIAO, DUOHU, excel_row, new_uscc, xlsx_upload
 
@@ -39,7 +39,9 @@ def row(**values) -> list:
 
 
 def import_file(user, rows, **kwargs):
-    return services.registration_events_import(acting_user=user, file=xlsx_upload(rows, **kwargs))
+    return registration_import.registration_events_import(
+        acting_user=user, file=xlsx_upload(rows, **kwargs)
+    )
 
 
 def problems(exc_info) -> list[tuple]:
@@ -64,7 +66,7 @@ def test_template_has_chinese_headers_townships_and_instructions(client, market_
         str(c) for r in wb["填写说明"].iter_rows(values_only=True) for c in r if c is not None
     )
     assert "区市场监管局" in notes and "P-REG-10" in notes
-    assert str(services.MAX_IMPORT_ROWS) in notes
+    assert str(excel_registration.MAX_IMPORT_ROWS) in notes
     lists = [dv.formula1 for dv in wb["登记信息"].data_validations.dataValidation]
     assert '"登记,变更,注销"' in lists
 
@@ -76,7 +78,7 @@ def test_the_template_filled_in_imports(market_user, client):
     wb["登记信息"].append(row())
     out = BytesIO()
     wb.save(out)
-    result = services.registration_events_import(
+    result = registration_import.registration_events_import(
         acting_user=market_user, file=SimpleUploadedFile("模板.xlsx", out.getvalue())
     )
     assert result.created == 1
@@ -118,10 +120,10 @@ def test_the_same_file_again_replays(market_user):
     rows = [row(), row()]
     upload = xlsx_upload(rows)
     content = upload.read()
-    first = services.registration_events_import(
+    first = registration_import.registration_events_import(
         acting_user=market_user, file=SimpleUploadedFile("a.xlsx", content)
     )
-    again = services.registration_events_import(
+    again = registration_import.registration_events_import(
         acting_user=market_user, file=SimpleUploadedFile("a.xlsx", content)
     )
     assert (first.created, first.replayed) == (2, 0)
@@ -207,7 +209,7 @@ def test_empty_files(market_user):
         import_file(market_user, [])
     assert [e.code for e in no_rows.value.errors] == ["file_empty"]
     with pytest.raises(DomainError) as zero_bytes:
-        services.registration_events_import(
+        registration_import.registration_events_import(
             acting_user=market_user, file=SimpleUploadedFile("空.xlsx", b"")
         )
     assert zero_bytes.value.code == "file_empty"
@@ -215,23 +217,23 @@ def test_empty_files(market_user):
 
 def test_not_an_xlsx(market_user):
     with pytest.raises(DomainError) as exc_info:
-        services.registration_events_import(
+        registration_import.registration_events_import(
             acting_user=market_user, file=SimpleUploadedFile("a.xlsx", b"uscc,name\n1,2\n")
         )
     assert exc_info.value.code == "file_invalid"
     with pytest.raises(DomainError) as broken:
-        services.registration_events_import(
+        registration_import.registration_events_import(
             acting_user=market_user, file=SimpleUploadedFile("b.xlsx", b"PK\x03\x04garbage")
         )
     assert broken.value.code == "file_invalid"
 
 
 def test_row_and_size_limits(market_user, monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMPORT_ROWS", 2)
+    monkeypatch.setattr(registration_import, "MAX_IMPORT_ROWS", 2)
     with pytest.raises(DomainError) as too_many:
         import_file(market_user, [row(), row(), row()])
     assert problems(too_many) == [(4, "file", "too_many_rows")]
-    monkeypatch.setattr(services, "MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr(registration_import, "MAX_IMPORT_BYTES", 1000)
     with pytest.raises(DomainError) as too_large:
         import_file(market_user, [row()])
     assert too_large.value.code == "file_too_large"

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from tuoyu.institutions.models import Institution, RegistrationEvent
-from tuoyu.institutions.services.registration import seed_registration_events
+from tuoyu.institutions.seeding import seed_registration_events
 
 from .conftest import new_uscc
 

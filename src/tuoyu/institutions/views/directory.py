@@ -24,6 +24,7 @@ from tuoyu.institutions.models.institution import OperatingMode
 from tuoyu.institutions.selectors import affordable as affordable_selectors
 from tuoyu.institutions.selectors import chains as chain_selectors
 from tuoyu.institutions.selectors import directory as selectors
+from tuoyu.institutions.tabs import InstitutionTab, register_tab, registered_tabs, tab_get
 from tuoyu.web.tables import PAGE_SIZES, paginate
 
 VIEW = "institutions.view_directory"
@@ -218,17 +219,6 @@ def institution_export(request):
     )
 
 
-TABS = (
-    ("basic", _("基本信息")),
-    ("classes", _("班级与托位")),
-    ("filings", _("备案记录")),
-    ("registrations", _("登记记录")),
-    ("chain", _("连锁")),
-    ("affordable", _("普惠认定")),
-    ("accounts", _("账号")),
-)
-
-
 def _field_label(name: str) -> str:
     try:
         return str(Institution._meta.get_field(name).verbose_name)
@@ -236,55 +226,68 @@ def _field_label(name: str) -> str:
         return name
 
 
-def _tab_context(request, institution: Institution, tab: str) -> dict:
-    user = request.user
-    if tab == "classes":
-        classes = selectors.institution_classes(acting_user=user, institution=institution)
-        standards = policy.at().classes
-        return {
-            "classes": classes,
-            "standards": standards.items(),
-            "filed_slots": sum(c.capacity for c in classes if c.status == "filed"),
-        }
-    if tab == "filings":
-        return {
-            "applications": selectors.institution_filing_history(
-                acting_user=user, institution=institution
-            )
-        }
-    if tab == "registrations":
-        events = selectors.institution_registration_events(
-            acting_user=user, institution=institution
+def _classes_tab(request, institution: Institution) -> dict:
+    classes = selectors.institution_classes(acting_user=request.user, institution=institution)
+    return {
+        "classes": classes,
+        "standards": policy.at().classes.items(),
+        "filed_slots": sum(c.capacity for c in classes if c.status == "filed"),
+    }
+
+
+def _registrations_tab(request, institution: Institution) -> dict:
+    events = selectors.institution_registration_events(
+        acting_user=request.user, institution=institution
+    )
+    for event in events:
+        event.authority_label = AUTHORITY_LABELS.get(event.authority, event.authority)
+        event.change_rows = [
+            (_field_label(name), *[*pair, None, None][:2])
+            for name, pair in (getattr(event, "changes", None) or {}).items()
+        ]
+    return {"events": events}
+
+
+def _chain_tab(request, institution: Institution) -> dict:
+    return {
+        "chain": chain_selectors.chain_info_for_institution(
+            acting_user=request.user, institution=institution
+        ),
+        "can_manage_chains": request.user.has_perm("institutions.manage_chains"),
+    }
+
+
+def _affordable_tab(request, institution: Institution) -> dict:
+    return {
+        "designations": affordable_selectors.affordable_history(
+            acting_user=request.user, institution=institution
+        ),
+        "can_designate": request.user.has_perm("institutions.designate_affordable"),
+        "designatable": institution.filing_status == Institution.FilingStatus.FILED
+        and not institution.is_deregistered,
+        "today": policy.today(),
+    }
+
+
+def _accounts_tab(request, institution: Institution) -> dict:
+    return {
+        "accounts": selectors.institution_accounts(
+            acting_user=request.user, institution=institution
         )
-        for event in events:
-            event.authority_label = AUTHORITY_LABELS.get(event.authority, event.authority)
-            event.change_rows = [
-                (_field_label(name), *[*pair, None, None][:2])
-                for name, pair in (getattr(event, "changes", None) or {}).items()
-            ]
-        return {"events": events}
-    if tab == "chain":
-        return {
-            "chain": chain_selectors.chain_info_for_institution(
-                acting_user=user, institution=institution
-            ),
-            "can_manage_chains": user.has_perm("institutions.manage_chains"),
-        }
-    if tab == "affordable":
-        return {
-            "designations": affordable_selectors.affordable_history(
-                acting_user=user, institution=institution
-            ),
-            "can_designate": user.has_perm("institutions.designate_affordable"),
-            "designatable": institution.filing_status == Institution.FilingStatus.FILED
-            and not institution.is_deregistered,
-            "today": policy.today(),
-        }
-    if tab == "accounts":
-        return {
-            "accounts": selectors.institution_accounts(acting_user=user, institution=institution)
-        }
-    return {}
+    }
+
+
+def register_tabs() -> None:
+    pane = "institutions/directory/_tab_{}.html".format
+    for key, label, context, order in (
+        ("basic", _("基本信息"), lambda request, institution: {}, 10),
+        ("classes", _("班级与托位"), _classes_tab, 20),
+        ("registrations", _("登记记录"), _registrations_tab, 40),
+        ("chain", _("连锁"), _chain_tab, 50),
+        ("affordable", _("普惠认定"), _affordable_tab, 60),
+        ("accounts", _("账号"), _accounts_tab, 90),
+    ):
+        register_tab(InstitutionTab(key, label, pane(key), context, order))
 
 
 @login_required
@@ -294,20 +297,18 @@ def institution_detail(request, pk: int):
         institution = selectors.institution_directory_get(acting_user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    tab = request.GET.get("tab", "basic")
-    if tab not in dict(TABS):
-        tab = "basic"
+    tab = tab_get(request.GET.get("tab", "basic")) or tab_get("basic")
     context = {
         "institution": institution,
-        "tabs": TABS,
-        "tab": tab,
-        "pane": f"institutions/directory/_tab_{tab}.html",
+        "tabs": [(t.key, t.label) for t in registered_tabs()],
+        "tab": tab.key,
+        "pane": tab.template,
         "deadline_days": policy.at().filing.registration_to_filing_deadline_days,
         "detail_url": reverse("institutions:detail", args=[institution.pk]),
         "authority_label": AUTHORITY_LABELS.get(
             institution.registration_authority, institution.registration_authority
         ),
-        **_tab_context(request, institution, tab),
+        **tab.context(request, institution),
     }
     if request.htmx and request.htmx.target == "tab-pane":
         return render(request, context["pane"], context)

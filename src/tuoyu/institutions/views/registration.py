@@ -22,8 +22,10 @@ from tuoyu import policy
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.institutions import excel_registration
 from tuoyu.institutions.models import Institution, RegistrationEvent
+from tuoyu.institutions.registration_rules import AUTHORITY_LABELS
 from tuoyu.institutions.selectors import registration as selectors
 from tuoyu.institutions.services import registration as services
+from tuoyu.institutions.services.registration_import import registration_events_import
 from tuoyu.web.tables import paginate
 
 VIEW = "institutions.view_registrations"
@@ -68,7 +70,7 @@ def registration_list(request):
             "today": today,
             "export_query": query.urlencode(),
             "can_enter": request.user.has_perm(ENTER),
-            "authority_labels": services.AUTHORITY_LABELS,
+            "authority_labels": AUTHORITY_LABELS,
         },
     )
 
@@ -120,7 +122,7 @@ def registration_detail(request, pk: int):
             ),
             "payload_json": json.dumps(event.payload, ensure_ascii=False, indent=2),
             "response_json": json.dumps(event.response, ensure_ascii=False, indent=2),
-            "authority_labels": services.AUTHORITY_LABELS,
+            "authority_labels": AUTHORITY_LABELS,
         },
     )
 
@@ -234,7 +236,7 @@ def registration_new(request):
     return render(
         request,
         "institutions/registration/form.html",
-        {"form": form, "authority_label": services.AUTHORITY_LABELS[authority]},
+        {"form": form, "authority_label": AUTHORITY_LABELS[authority]},
     )
 
 
@@ -255,7 +257,7 @@ def registration_template(request):
     authority = services.registration_authority_of(request.user)
     content = excel_registration.registration_template(
         townships=selectors.registration_townships(acting_user=request.user),
-        authority_label=services.AUTHORITY_LABELS[authority],
+        authority_label=AUTHORITY_LABELS[authority],
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="registrations-template.xlsx"'
@@ -274,7 +276,7 @@ def registration_import(request):
     )
     if form.is_bound and form.is_valid():
         try:
-            result = services.registration_events_import(
+            result = registration_events_import(
                 acting_user=request.user, file=form.cleaned_data["file"]
             )
         except DomainError as exc:
@@ -294,8 +296,8 @@ def registration_import(request):
         {
             "form": form,
             "errors": errors,
-            "max_rows": services.MAX_IMPORT_ROWS,
-            "max_mb": services.MAX_IMPORT_BYTES // 1024 // 1024,
+            "max_rows": excel_registration.MAX_IMPORT_ROWS,
+            "max_mb": excel_registration.MAX_IMPORT_BYTES // 1024 // 1024,
         },
     )
 

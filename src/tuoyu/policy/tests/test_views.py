@@ -1,9 +1,9 @@
 """The policy page: parameters in force on a date, with P-ids and sources (login required)."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from tests.factories import UserFactory
 from tuoyu import policy
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,8 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user(username="policy-reader", password="x-pass-2020")
+    """Any signed-in account (here one of the system scope, not staff)."""
+    return UserFactory(username="policy-reader")
 
 
 @pytest.fixture

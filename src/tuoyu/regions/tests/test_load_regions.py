@@ -68,7 +68,7 @@ def test_rerun_changes_nothing_and_is_audited_once_per_run():
 
     assert tree_snapshot() == before
     assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 0, 375)
-    events = list(AuditEvent.objects.filter(action="regions.division_loaded").order_by("seq"))
+    events = list(AuditEvent.objects.filter(action="regions.division.loaded").order_by("seq"))
     assert len(events) == 2
     assert events[0].detail["created"] == 375
     assert events[0].detail["levels"]["village"] == 361
@@ -136,7 +136,7 @@ def test_unknown_or_malformed_code_is_refused_and_nothing_is_loaded(code):
         regions_load_from_division(code=code)
     assert exc.value.code == "unknown_region"
     assert Region.objects.count() == 0
-    assert not AuditEvent.objects.filter(action="regions.division_loaded").exists()
+    assert not AuditEvent.objects.filter(action="regions.division.loaded").exists()
 
 
 def test_command_loads_and_reports(capsys):

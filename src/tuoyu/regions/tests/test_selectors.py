@@ -72,7 +72,7 @@ def test_history_mixes_own_rows_and_derived_years(jindong, health_user, good_row
     assert not history[1].is_partial
 
 
-def test_township_user_sees_only_own_township(township_user, health_user, good_rows):
+def test_township_user_sees_only_own_township(jindong, township_user, health_user, good_rows):
     region_statistics_import(acting_user=health_user, file=xlsx(good_rows))
 
     visible = selectors.regions_visible(acting_user=township_user)

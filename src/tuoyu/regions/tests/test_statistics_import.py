@@ -68,7 +68,7 @@ def test_good_file_creates_every_row(jindong, health_user, good_rows):
     district = RegionYearStatistic.objects.get(region__code=DISTRICT, year=2024)
     assert district.resident_population == 550_000
 
-    event = AuditEvent.objects.get(action="regions.statistics_saved")
+    event = AuditEvent.objects.get(action="regions.statistics.saved")
     assert event.actor_username == "weijian"
     assert event.detail["created"] == 12
     assert event.detail["file"] == "统计.xlsx"
@@ -84,7 +84,7 @@ def test_existing_year_is_updated_with_before_and_after_in_the_audit_event(exist
     assert (result.created, result.updated, result.unchanged) == (0, 1, 10)
     stat = RegionYearStatistic.objects.get(region__code=DUOHU, year=2023)
     assert (stat.resident_population, stat.hm_children_managed) == (51_000, 1_234)
-    event = AuditEvent.objects.filter(action="regions.statistics_saved").order_by("-seq")[0]
+    event = AuditEvent.objects.filter(action="regions.statistics.saved").order_by("-seq")[0]
     assert event.changes == {
         f"{DUOHU}/2023": {
             "hm_children_managed": [1_200, 1_234],

@@ -65,7 +65,9 @@ def test_year_selector_picks_the_year(client, health_user, jindong):
     assert '<option value="2022" selected>' in chosen
 
 
-def test_township_user_sees_only_own_township(client, township_user, health_user, good_rows):
+def test_township_user_sees_only_own_township(
+    client, jindong, township_user, health_user, good_rows
+):
     """Township users see their own township only (scope in selectors)."""
     region_statistics_import(acting_user=health_user, file=xlsx(good_rows))
     client.force_login(township_user)

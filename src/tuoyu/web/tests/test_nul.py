@@ -21,15 +21,11 @@ def test_api_refuses_nul_with_a_problem(client, district, url):
     assert response.json()["errors"][0]["code"] == "invalid_character"
 
 
-def test_json_body_with_nul_is_refused(client, make_user):
-    from tuoyu.accounts.services import api_token_issue
-
-    _, token = api_token_issue(user=make_user("shichang", department="market_regulation"), name="t")
-    response = client.post(
+def test_json_body_with_nul_is_refused(api_client, market_user):
+    response = api_client(market_user).post(
         "/api/v1/registrations",
         '{"event_id": "X\\u0000", "authority": "market_regulation"}',
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "invalid_character"

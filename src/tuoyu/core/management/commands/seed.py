@@ -14,14 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", help="以该日期为“今天”生成历史数据（YYYY-MM-DD）")
         parser.add_argument(
-            "--if-empty", action="store_true", help="数据库中已有区划数据时跳过（make demo 用）"
+            "--if-empty", action="store_true", help="数据库中已有数据时跳过（make demo 用）"
         )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, scale, seed, today, if_empty, quiet, **options):
-        from tuoyu.regions.models import Region
-
-        if if_empty and Region.objects.exists():
+        if if_empty and seeding.has_data():
             self.stdout.write("已有数据，跳过生成。")
             return
         try:
