@@ -3,9 +3,7 @@ it live in each app's own `scopes.py` ([house] point 4)."""
 
 from __future__ import annotations
 
-from tuoyu.core.scope import NO_SCOPE, Scope, ScopeKind, scope_of
-
-__all__ = ["NO_SCOPE", "Scope", "ScopeKind", "scope_build", "scope_for", "scope_of"]
+from tuoyu.core.scope import Scope, ScopeKind
 
 
 def scope_build(user) -> Scope:
@@ -23,7 +21,3 @@ def scope_build(user) -> Scope:
         registration_authority=(department.registration_authority or None) if department else None,
         review_subjects=tuple(department.review_subjects or ()) if department else (),
     )
-
-
-# The name the selectors have always used; it is `scope_of`.
-scope_for = scope_of

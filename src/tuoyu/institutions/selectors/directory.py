@@ -1,6 +1,6 @@
 """The institution directory (机构名录) for 区级部门 and townships: search, filters, sorting,
 export, and the reads behind the tabs of an institution's page. Scope applied everywhere
-(`scope_for(user).institutions(qs)`): a township sees its own township's institutions only.
+(`institutions.scopes.institutions_visible`): a township sees its own township's institutions only.
 
 Set-based: slots (the sum of filed class capacities, §9.1), the affordable flag on a day
 (P-MODE-2), the chain head flag and the days since registration are computed in SQL as
