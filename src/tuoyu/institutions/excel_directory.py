@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from tuoyu.accounts.models import Department
 from tuoyu.audit.services import audit_record
+from tuoyu.core.excel import safe_row
 from tuoyu.institutions.catalogue import InstitutionsAction
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
@@ -112,7 +113,7 @@ def directory_export_xlsx(
     ws.append(header)
     count = 0
     for row in directory_export_rows(acting_user=acting_user, filters=filters, on_date=day):
-        ws.append([value(row, labels) for _, _, value in COLUMNS])
+        ws.append(safe_row(value(row, labels) for _, _, value in COLUMNS))
         count += 1
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     wb.save(out)

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import ErrorCollector
-from tuoyu.core.excel import cell_text, import_rows
+from tuoyu.core.excel import cell_text, import_rows, safe_row
 from tuoyu.institutions.catalogue import InstitutionsError
 from tuoyu.institutions.registration_rules import AUTHORITY_LABELS
 from tuoyu.institutions.registration_schema import FIELD_LABELS
@@ -177,7 +177,7 @@ def _template_township_sheet(wb: Workbook, ws: Worksheet, townships: list[Any]) 
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for township in townships:
-        codes.append([township.code, township.name])
+        codes.append(safe_row([township.code, township.name]))
     codes.column_dimensions["A"].width = 16
     codes.column_dimensions["B"].width = 20
     if townships:
@@ -199,7 +199,7 @@ def _template_notes_sheet(wb: Workbook, townships: list[Any], authority_label: s
     """The instructions sheet: how rows are processed (P-REG-10 authorities, P-FIL-3, all or
     nothing, the limits) and, per column, what to enter with an example."""
     notes = wb.create_sheet(NOTES_SHEET_TITLE)
-    notes.append([f"登记信息批量导入说明（{authority_label}）"])
+    notes.append(safe_row([f"登记信息批量导入说明（{authority_label}）"]))
     notes["A1"].font = Font(bold=True, size=14)
     notes.append([])
     for line in (
@@ -230,7 +230,7 @@ def _template_notes_sheet(wb: Workbook, townships: list[Any], authority_label: s
         "发生时间": "2024-03-01 09:00",
     }
     for header in IMPORT_HEADERS:
-        notes.append([header, INSTRUCTIONS[header], example[header]])
+        notes.append(safe_row([header, INSTRUCTIONS[header], example[header]]))
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
     notes.column_dimensions["C"].width = 32
@@ -382,9 +382,9 @@ def _write(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     ws.freeze_panes = "A2"
     for index in range(1, len(headers) + 1):
         ws.column_dimensions[get_column_letter(index)].width = 18
-    ws.append(headers)
+    ws.append(safe_row(headers))
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from tuoyu.core.excel import safe_row
 from tuoyu.regions import selectors
 from tuoyu.regions.models import STAT_FIELDS, RegionYearStatistic
 from tuoyu.regions.services import (
@@ -58,7 +59,7 @@ def statistics_template(*, acting_user, year: int | None = None) -> bytes:
     for township in townships:
         stat = existing.get(township.pk)
         figures = [getattr(stat, f) if stat else None for f in STAT_FIELDS]
-        ws.append([township.code, township.name, year, *figures])
+        ws.append(safe_row([township.code, township.name, year, *figures]))
         ws.cell(row=ws.max_row, column=1).number_format = "@"
     ws.freeze_panes = "D2"
     for i, (_, header) in enumerate(IMPORT_COLUMNS, start=1):

@@ -9,34 +9,47 @@ the Excel upload all end in `registration_event_receive`, which
    its own department (else 403 `authority_mismatch`);
 3. answers a known `event_id` from the stored event: the same canonical body → the same
    answer again (the API says 200), a different body → 409 `event_conflict`;
-4. checks the facts: USCC (`uscc_format`, `uscc_checksum`), township (`unknown_region`),
-   the institution (`unknown_institution`, 409 `already_registered`,
-   `institution_deregistered`, `already_deregistered`) and P-REG-10 (`legal_form_mismatch`,
-   `wrong_authority`);
+4. checks the facts: USCC (`uscc_format`, `uscc_checksum`, and its first character against
+   the pushing authority, `uscc_authority_mismatch`, GB 32100-2015), township
+   (`unknown_region`), the institution (`unknown_institution`, 409 `already_registered`,
+   `institution_deregistered`, `already_deregistered`; 403 `authority_mismatch` when another
+   authority holds its registration) and P-REG-10 (`legal_form_mismatch`, `wrong_authority`);
 5. applies the event, stores it (the `event_id` unique constraint is the idempotency key)
    and appends the audit event, all in one transaction. A concurrent duplicate that loses
-   the race on a unique constraint (event_id, uscc) is answered by re-reading.
+   the race on a unique constraint (event_id, uscc) is answered by re-reading; a
+   transaction the database refused because another writer held it ("database is locked",
+   a serialization failure) is run again (`tuoyu.core.db.transient_retry`).
+
+The checks of step 4 are `_decide`, which works on the institution in memory and writes
+nothing: the single push applies its outcome at once; an upload of many rows
+(`registration_events_plan`, `registration_events_write`) checks every row first without
+writing and then writes the whole file in one short bulk step ([hardening] point 14).
 
 Decisions (documented here, tested in test_registration_api.py):
 
 * `registered` for a USCC that already has an institution (whatever its state) → 409
   `already_registered`; a USCC is never reused.
+* `changed` and `deregistered` come only from the authority that holds the registration
+  (403 `authority_mismatch`, API-CONTRACT §1): no authority can take over, change or cancel
+  another's institution ([hardening] point 1).
 * `changed` carries the facts that changed; absent (or empty) facts stay as they are. The
-  resulting legal form / for-profit pair must belong to the pushing authority (P-REG-10), so
-  an authority can change only institutions it is responsible for; a change of legal form
-  that moves an institution to another authority is pushed by the new authority, which then
-  becomes its registration authority.
-* `deregistered` must come from the institution's own registration authority; it also
-  cancels the filing (P-FIL-3) through `tuoyu.filings.services.filing_cancel`.
+  registration authority never changes: a change of legal form whose result another
+  authority registers (P-REG-10; say a non-profit converted into a company) is refused with
+  `wrong_authority` — it is a `deregistered` pushed by the old authority and a `registered`
+  pushed by the new one, with the USCC the new one issued.
+* `deregistered` also cancels the filing (P-FIL-3) through
+  `tuoyu.filings.services.filing_cancel`.
 * `occurred_at` without an offset is read as Asia/Shanghai time and stored converted to
   +08:00, so that "…T01:00:00Z" and "…T09:00:00+08:00" are the same body.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -44,12 +57,20 @@ from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core import events
+from tuoyu.core.bulk import bulk_insert, bulk_update_rows
 from tuoyu.core.catalogue import CoreError
+from tuoyu.core.db import transient_retry
 from tuoyu.core.errors import DomainError, ErrorItem, OutOfScope
 from tuoyu.core.identifiers import validate_uscc
 from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
 from tuoyu.institutions.models import Institution, RegistrationEvent
-from tuoyu.institutions.registration_rules import AUTHORITY_LABELS, authority_check
+from tuoyu.institutions.registration_rules import (
+    AUTHORITY_LABELS,
+    LEGAL_FORM_LABELS,
+    authority_check,
+    authority_for,
+    uscc_authority_problem,
+)
 from tuoyu.institutions.registration_schema import (
     FIELD_LABELS,
     REQUIRED_FOR_REGISTERED,
@@ -116,13 +137,19 @@ class RegistrationReceipt:
 
 
 def _replay(event_id: str, digest: str) -> RegistrationReceipt | None:
-    event = RegistrationEvent.objects.filter(event_id=event_id).first()
+    return _replay_of(RegistrationEvent.objects.filter(event_id=event_id).first(), digest)
+
+
+def _replay_of(event: RegistrationEvent | None, digest: str) -> RegistrationReceipt | None:
+    """The answer to an event received before (None: not received): the same body is a
+    replay, a different one 409 `event_conflict`."""
     if event is None:
         return None
     if event.payload_hash != digest:
         raise DomainError(
             InstitutionsError.EVENT_CONFLICT,
-            f"事件编号“{event_id}”已于 {timezone.localtime(event.received_at):%Y-%m-%d %H:%M} "
+            f"事件编号“{event.event_id}”已于 "
+            f"{timezone.localtime(event.received_at):%Y-%m-%d %H:%M} "
             "以不同内容接收过；同一事件编号不能用于不同内容",
             field="event_id",
             status=409,
@@ -135,14 +162,9 @@ def _replay(event_id: str, digest: str) -> RegistrationReceipt | None:
     )
 
 
-def registration_event_receive(
-    *, acting_user, data: RegistrationIn | dict, channel: str = RegistrationEvent.Channel.API
-) -> RegistrationReceipt:
-    """Receive one registration event (see the module docstring for the checks and codes).
-    Returns the receipt; `created` is False when the event was received before with the
-    same body (idempotent replay: nothing new is written)."""
-    payload = registration_payload_parse(data)
-    own = registration_authority_of(acting_user)
+def _own_authority_check(payload: RegistrationIn, own: str) -> None:
+    """The body's `authority` is the pushing account's own department (403
+    `authority_mismatch`)."""
     if payload.authority != own:
         raise DomainError(
             InstitutionsError.AUTHORITY_MISMATCH,
@@ -151,6 +173,19 @@ def registration_event_receive(
             field="authority",
             status=403,
         )
+
+
+@transient_retry
+def registration_event_receive(
+    *, acting_user, data: RegistrationIn | dict, channel: str = RegistrationEvent.Channel.API
+) -> RegistrationReceipt:
+    """Receive one registration event (see the module docstring for the checks and codes).
+    Returns the receipt; `created` is False when the event was received before with the
+    same body (idempotent replay: nothing new is written). A transaction the database
+    refused only because another writer held it runs again (`transient_retry`; 503
+    `database_busy` when it stays busy)."""
+    payload = registration_payload_parse(data)
+    _own_authority_check(payload, registration_authority_of(acting_user))
     body = payload.canonical()
     digest = registration_payload_hash(body)
     receipt = _replay(payload.event_id, digest)
@@ -197,11 +232,40 @@ def facts_of(institution: Institution) -> dict[str, Any]:
     }
 
 
-def _check_fields(payload: RegistrationIn, errors: list[ErrorItem]) -> Region | None:
+# The institution's columns an event may change (what the write saves).
+REGISTRATION_FIELDS = [
+    "name",
+    "legal_form",
+    "for_profit",
+    "legal_representative",
+    "address",
+    "township",
+    "registration_status",
+    "deregistered_at",
+    "updated_at",
+]
+
+
+def _township_of_code(code: str) -> Region | None:
+    return Region.objects.filter(code=code, level=Region.Level.TOWNSHIP).first()
+
+
+def _check_fields(
+    payload: RegistrationIn,
+    errors: list[ErrorItem],
+    *,
+    township_of: Callable[[str], Region | None] = _township_of_code,
+) -> Region | None:
+    """The checks of the body's own facts, appended to `errors`; returns the township the
+    body names (`township_of` looks it up: one query, or a batch's preloaded codes)."""
     try:
         validate_uscc(payload.uscc)
     except DomainError as exc:
         errors.extend(exc.errors)
+    else:
+        problem = uscc_authority_problem(authority=payload.authority, uscc=payload.uscc)
+        if problem is not None:
+            errors.append(problem)
     if payload.action == RegistrationEvent.Action.REGISTERED:
         for name in REQUIRED_FOR_REGISTERED:
             if getattr(payload, name) is None:
@@ -219,9 +283,7 @@ def _check_fields(payload: RegistrationIn, errors: list[ErrorItem]) -> Region | 
         payload.township_code is not None
         and payload.action != RegistrationEvent.Action.DEREGISTERED
     ):
-        township = Region.objects.filter(
-            code=payload.township_code, level=Region.Level.TOWNSHIP
-        ).first()
+        township = township_of(payload.township_code)
         if township is None:
             errors.append(
                 ErrorItem(
@@ -239,20 +301,18 @@ def _receive(
 ) -> RegistrationReceipt:
     errors: list[ErrorItem] = []
     township = _check_fields(payload, errors)
-    institution = _institution_locked(payload, errors)
-    if errors:
-        raise DomainError(errors=errors)
-    if institution is not None and institution.is_deregistered:
-        _refuse_deregistered(institution, payload.action)
-
-    if payload.action == RegistrationEvent.Action.REGISTERED:
-        institution, changes = _apply_registered(payload, township)
-    elif payload.action == RegistrationEvent.Action.CHANGED:
-        changes = _apply_changed(institution, payload, township)
-    else:  # deregistered
-        changes = _apply_deregistered(
-            acting_user=acting_user, institution=institution, payload=payload
-        )
+    found = _institution_locked(payload, errors)
+    outcome = _decide(payload, institution=found, township=township, errors=errors)
+    institution = outcome.institution
+    if outcome.created:
+        # A USCC registered meanwhile fails here, on the unique constraint (see
+        # registration_event_receive).
+        institution.save(force_insert=True)
+    elif outcome.changes:
+        institution.save(update_fields=REGISTRATION_FIELDS)
+    if outcome.deregistered:
+        _deregistered(acting_user=acting_user, institution=institution, payload=payload)
+        institution.refresh_from_db()
 
     event = _event_store(
         acting_user=acting_user,
@@ -261,7 +321,7 @@ def _receive(
         digest=digest,
         channel=channel,
         institution=institution,
-        changes=changes,
+        changes=outcome.changes,
     )
     return RegistrationReceipt(
         institution_id=institution.pk,
@@ -273,29 +333,101 @@ def _receive(
 
 def _institution_locked(payload: RegistrationIn, errors: list[ErrorItem]) -> Institution | None:
     """The institution a `changed` / `deregistered` event is about, row-locked for the rest of
-    the transaction; `unknown_institution` (appended to `errors`) when the USCC has none."""
+    the transaction; None when the USCC has none (or is malformed)."""
     # A `registered` USCC that exists already is found by the unique constraint on insert
     # (see registration_event_receive), which also catches a concurrent registration.
     if payload.action == RegistrationEvent.Action.REGISTERED or any(
-        e.field == "uscc" for e in errors
+        e.field == "uscc" and e.code != InstitutionsError.USCC_AUTHORITY_MISMATCH for e in errors
     ):
         return None
-    institution = (
+    return (
         Institution.objects.select_for_update(of=("self",))  # not the township's row
         .select_related("township")
         .filter(uscc=payload.uscc)
         .first()
     )
-    if institution is None:
-        errors.append(
-            ErrorItem(
-                InstitutionsError.UNKNOWN_INSTITUTION,
-                f"统一社会信用代码为 {payload.uscc} 的机构尚未登记，不能推送"
-                f"{'变更' if payload.action == 'changed' else '注销'}",
-                field="uscc",
+
+
+# --- the checks and the effect of one event, in memory -------------------------------------
+
+
+@dataclass
+class _Outcome:
+    """What one event does: `institution` as the event leaves it (new and unsaved for
+    `registered`, else changed in memory, not saved) and the changes of its facts."""
+
+    institution: Institution
+    changes: dict[str, Any]
+    created: bool = False
+    deregistered: bool = False
+
+
+def _decide(
+    payload: RegistrationIn,
+    *,
+    institution: Institution | None,
+    township: Region | None,
+    errors: list[ErrorItem],
+) -> _Outcome:
+    """Every check of one event against the institution its USCC names (`institution`;
+    None when there is none, and for a single `registered`, which the unique constraint
+    decides), then its effect in memory. `errors` holds the problems of the body's own
+    facts (`_check_fields`); all of them are raised together with what is found here.
+    Writes nothing. Order: 403 `authority_mismatch` (another authority holds the
+    registration), 422 with every field problem (P-REG-10 of a registration among them),
+    409 `already_registered` / `already_deregistered` / `institution_deregistered`, then
+    the P-REG-10 check of a change."""
+    action = payload.action
+    if action != RegistrationEvent.Action.REGISTERED:
+        if institution is not None:
+            _holder_check(institution, payload)
+        elif not any(e.field == "uscc" for e in errors):
+            errors.append(
+                ErrorItem(
+                    InstitutionsError.UNKNOWN_INSTITUTION,
+                    f"统一社会信用代码为 {payload.uscc} 的机构尚未登记，不能推送"
+                    f"{'变更' if action == RegistrationEvent.Action.CHANGED else '注销'}",
+                    field="uscc",
+                )
             )
-        )
-    return institution
+    elif payload.legal_form is not None and payload.for_profit is not None:
+        try:
+            authority_check(
+                authority=payload.authority,
+                legal_form=payload.legal_form,
+                for_profit=payload.for_profit,
+            )
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise DomainError(errors=errors)
+    if action == RegistrationEvent.Action.REGISTERED:
+        if institution is not None:
+            raise _already_registered(payload.uscc)
+        return _registered(payload, township)
+    if institution.is_deregistered:
+        _refuse_deregistered(institution, action)
+    if action == RegistrationEvent.Action.CHANGED:
+        return _changed(institution, payload, township)
+    return _deregistration(institution, payload)
+
+
+def _holder_check(institution: Institution, payload: RegistrationIn) -> None:
+    """Only the authority that holds the registration pushes `changed` or `deregistered`
+    for it (403 `authority_mismatch`, API-CONTRACT §1)."""
+    holder = institution.registration_authority
+    if holder == payload.authority:
+        return
+    label = AUTHORITY_LABELS.get(holder, holder)
+    what = "变更" if payload.action == RegistrationEvent.Action.CHANGED else "注销"
+    raise DomainError(
+        InstitutionsError.AUTHORITY_MISMATCH,
+        f"该机构由{label}登记，其{what}登记只能由{label}推送；"
+        f"登记机关改变时（如非营利性转为营利性），由{label}推送注销登记，"
+        "再由新的登记机关推送登记",
+        field="authority",
+        status=403,
+    )
 
 
 def _refuse_deregistered(institution: Institution, action: str) -> None:
@@ -316,17 +448,10 @@ def _refuse_deregistered(institution: Institution, action: str) -> None:
     )
 
 
-def _apply_registered(
-    payload: RegistrationIn, township: Region | None
-) -> tuple[Institution, dict[str, Any]]:
-    """`registered`: the pushing authority must be responsible for the legal form (P-REG-10);
-    creates the institution and returns it with its facts as the changes."""
-    authority_check(
-        authority=payload.authority,
-        legal_form=payload.legal_form,
-        for_profit=payload.for_profit,
-    )
-    institution = Institution.objects.create(
+def _registered(payload: RegistrationIn, township: Region | None) -> _Outcome:
+    """`registered` (its P-REG-10 check is among the field checks of `_decide`): the new
+    institution, unsaved, with its facts as the changes."""
+    institution = Institution(
         uscc=payload.uscc,
         name=payload.name,
         legal_form=payload.legal_form,
@@ -337,18 +462,37 @@ def _apply_registered(
         registration_authority=payload.authority,
         registered_at=payload.occurred_at,
     )
-    return institution, diff({}, facts_of(institution))
+    return _Outcome(institution, diff({}, facts_of(institution)), created=True)
 
 
-def _apply_changed(
+def _changed(
     institution: Institution, payload: RegistrationIn, township: Region | None
-) -> dict[str, Any]:
-    """`changed`: absent facts stay as they are; the resulting legal form / for-profit pair
-    must belong to the pushing authority (P-REG-10), which becomes the registration
-    authority. Saves only when something changed; returns the changes."""
+) -> _Outcome:
+    """`changed`, pushed by the holder of the registration: absent facts stay as they are.
+    The registration authority stays too: a resulting legal form / for-profit pair that
+    another authority registers (P-REG-10) is refused with `wrong_authority` — that is a
+    deregistration here and a registration there. Changes the institution in memory."""
     legal_form = payload.legal_form or institution.legal_form
     for_profit = payload.for_profit if payload.for_profit is not None else institution.for_profit
-    authority_check(authority=payload.authority, legal_form=legal_form, for_profit=for_profit)
+    expected = authority_for(legal_form, for_profit)
+    if expected is None or expected == institution.registration_authority:
+        authority_check(
+            authority=institution.registration_authority,
+            legal_form=legal_form,
+            for_profit=for_profit,
+        )  # legal_form_mismatch for an inconsistent pair
+    else:
+        holder = AUTHORITY_LABELS.get(
+            institution.registration_authority, institution.registration_authority
+        )
+        raise DomainError(
+            InstitutionsError.WRONG_AUTHORITY,
+            f"变更后为{'营利性' if for_profit else '非营利性'}"
+            f"{LEGAL_FORM_LABELS.get(legal_form, legal_form)}，应由{AUTHORITY_LABELS[expected]}"
+            f"登记（P-REG-10）；登记机关的改变不能作为变更推送：请由{holder}推送注销登记，"
+            f"再由{AUTHORITY_LABELS[expected]}以其赋予的统一社会信用代码推送登记",
+            field="legal_form" if payload.legal_form else "for_profit",
+        )
     before = facts_of(institution)
     for name in ("name", "legal_form", "for_profit", "legal_representative", "address"):
         value = getattr(payload, name)
@@ -356,46 +500,46 @@ def _apply_changed(
             setattr(institution, name, value)
     if township is not None:
         institution.township = township
-    institution.registration_authority = payload.authority
-    changes = diff(before, facts_of(institution))
-    if changes:
-        institution.save(
-            update_fields=[
-                "name",
-                "legal_form",
-                "for_profit",
-                "legal_representative",
-                "address",
-                "township",
-                "registration_authority",
-                "updated_at",
-            ]
-        )
-    return changes
+    return _Outcome(institution, diff(before, facts_of(institution)))
 
 
-def _apply_deregistered(
-    *, acting_user, institution: Institution, payload: RegistrationIn
-) -> dict[str, Any]:
-    """`deregistered`: only the institution's own registration authority may push it
-    (P-REG-10, `wrong_authority`); marks it deregistered, cancels the filing (P-FIL-3) and
-    returns the changes."""
-    if institution.registration_authority != payload.authority:
-        own = institution.registration_authority
-        raise DomainError(
-            InstitutionsError.WRONG_AUTHORITY,
-            f"该机构的登记机关为{AUTHORITY_LABELS.get(own, own)}，注销登记应由其推送（P-REG-10）",
-            field="authority",
-        )
+def _deregistration(institution: Institution, payload: RegistrationIn) -> _Outcome:
+    """`deregistered`, pushed by the holder of the registration: marks the institution
+    deregistered in memory; the write then cancels the filing (P-FIL-3, `_deregistered`)."""
     before = facts_of(institution)
     institution.registration_status = Institution.RegistrationStatus.DEREGISTERED
     institution.deregistered_at = payload.occurred_at
-    institution.save(update_fields=["registration_status", "deregistered_at", "updated_at"])
     changes = diff(before, facts_of(institution))
     changes["deregistered_at"] = [None, payload.occurred_at.isoformat()]
-    _deregistered(acting_user=acting_user, institution=institution, payload=payload)
-    institution.refresh_from_db()
-    return changes
+    return _Outcome(institution, changes, deregistered=True)
+
+
+def _event_row(
+    *,
+    acting_user,
+    payload: RegistrationIn,
+    body: dict,
+    digest: str,
+    channel: str,
+    institution: Institution,
+    status: str,
+    changes: dict[str, Any],
+) -> RegistrationEvent:
+    """The (unsaved) stored event with its answer."""
+    return RegistrationEvent(
+        event_id=payload.event_id,
+        authority=payload.authority,
+        action=payload.action,
+        uscc=payload.uscc,
+        payload=body,
+        payload_hash=digest,
+        institution=institution,
+        occurred_at=payload.occurred_at,
+        received_by=acting_user,
+        channel=channel,
+        response={"institution_id": institution.pk, "registration_status": status},
+        changes=changes,
+    )
 
 
 def _event_store(
@@ -410,24 +554,17 @@ def _event_store(
 ) -> RegistrationEvent:
     """Stores the received event with its answer (the `event_id` unique constraint is the
     idempotency key) and appends the audit event for the action."""
-    receipt_body = {
-        "institution_id": institution.pk,
-        "registration_status": institution.registration_status,
-    }
-    event = RegistrationEvent.objects.create(
-        event_id=payload.event_id,
-        authority=payload.authority,
-        action=payload.action,
-        uscc=payload.uscc,
-        payload=body,
-        payload_hash=digest,
-        institution=institution,
-        occurred_at=payload.occurred_at,
-        received_by=acting_user,
+    event = _event_row(
+        acting_user=acting_user,
+        payload=payload,
+        body=body,
+        digest=digest,
         channel=channel,
-        response=receipt_body,
+        institution=institution,
+        status=institution.registration_status,
         changes=changes,
     )
+    event.save(force_insert=True)
     audit_record(
         action=REGISTRATION_ACTIONS[payload.action],
         actor=acting_user,
@@ -455,3 +592,187 @@ def _deregistered(*, acting_user, institution: Institution, payload: Registratio
         cancelled_on=timezone.localtime(payload.occurred_at, SHANGHAI).date(),
         reason=f"{label}推送注销登记（事件编号 {payload.event_id}）",
     )
+
+
+# --- many events at once: an upload ------------------------------------------------------
+#
+# [hardening] point 14: receiving an upload row by row inside one transaction held
+# SQLite's write lock for seconds (2,000 rows: 5–10 s), long enough for concurrent pushes
+# to fail. Now every row is checked first with the same `_check_fields` / `_decide` as a
+# single push, against the database as it is plus the rows before it, reading only (no
+# lock at all); the whole file's problems are reported at once as before. Only a file
+# without problems is written: in one short transaction that checks the rows again under
+# the lock (a push may have come in between) and writes them in bulk.
+
+_IN_CHUNK = 500  # values of one `__in` lookup
+
+
+def _chunked(values: Iterable[str]) -> Iterable[list[str]]:
+    values = sorted(set(values))
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+@dataclass
+class PlannedEvent:
+    """One row of a batch as checked: a replay of an event received before (`replay`),
+    or a new event with its `outcome` and the registration status it leaves."""
+
+    number: int
+    payload: RegistrationIn
+    body: dict
+    digest: str
+    replay: RegistrationReceipt | None = None
+    outcome: _Outcome | None = None
+    status: str = ""
+
+
+@dataclass
+class RegistrationPlan:
+    events: list[PlannedEvent] = field(default_factory=list)
+    problems: list[ErrorItem] = field(default_factory=list)  # each with its `row`
+
+    @property
+    def new(self) -> list[PlannedEvent]:
+        return [p for p in self.events if p.outcome is not None]
+
+
+def registration_events_plan(
+    *,
+    acting_user,
+    rows: Sequence[tuple[int, dict]],
+    lock: bool = False,
+    max_problems: int | None = None,
+) -> RegistrationPlan:
+    """Check a batch of events — `(row number, body)` in the order they are received, as
+    the rows of an upload — with every check of `registration_event_receive`, each row
+    against the database as it is and the rows before it. Reads only (a few queries for the
+    whole batch); writes nothing. `problems` holds every problem with its row (up to
+    `max_problems`). `lock`: row-lock the institutions named (inside the write's own
+    transaction, `registration_events_write`)."""
+    own = registration_authority_of(acting_user)
+    plan = RegistrationPlan()
+
+    def report(number: int, exc: DomainError) -> None:
+        plan.problems.extend(dataclasses.replace(item, row=number) for item in exc.errors)
+
+    def full() -> bool:
+        return max_problems is not None and len(plan.problems) >= max_problems
+
+    parsed: list[PlannedEvent] = []
+    for number, data in rows:
+        if full():
+            return plan
+        try:
+            payload = registration_payload_parse(data)
+            _own_authority_check(payload, own)
+        except DomainError as exc:
+            report(number, exc)
+            continue
+        body = payload.canonical()
+        parsed.append(PlannedEvent(number, payload, body, registration_payload_hash(body)))
+
+    stored: dict[str, RegistrationEvent] = {}
+    for chunk in _chunked(p.payload.event_id for p in parsed):
+        stored.update((e.event_id, e) for e in RegistrationEvent.objects.filter(event_id__in=chunk))
+    institutions: dict[str, Institution] = {}
+    for chunk in _chunked(p.payload.uscc for p in parsed):
+        found = Institution.objects.select_related("township").filter(uscc__in=chunk)
+        if lock:
+            found = found.select_for_update(of=("self",))
+        institutions.update((i.uscc, i) for i in found)
+    townships: dict[str, Region] = {}
+    for chunk in _chunked(p.payload.township_code for p in parsed if p.payload.township_code):
+        townships.update(
+            (r.code, r) for r in Region.objects.filter(level=Region.Level.TOWNSHIP, code__in=chunk)
+        )
+
+    for planned in parsed:
+        if full():
+            break
+        payload = planned.payload
+        try:
+            planned.replay = _replay_of(stored.get(payload.event_id), planned.digest)
+            if planned.replay is None:
+                errors: list[ErrorItem] = []
+                township = _check_fields(payload, errors, township_of=townships.get)
+                planned.outcome = _decide(
+                    payload,
+                    institution=institutions.get(payload.uscc),
+                    township=township,
+                    errors=errors,
+                )
+        except DomainError as exc:
+            report(planned.number, exc)
+            continue
+        if planned.outcome is not None:
+            institution = planned.outcome.institution
+            institutions[payload.uscc] = institution  # what the next rows find
+            planned.status = institution.registration_status
+        plan.events.append(planned)
+    return plan
+
+
+def registration_events_write(
+    *, acting_user, plan: RegistrationPlan, channel: str
+) -> list[RegistrationEvent]:
+    """Write a checked batch (`registration_events_plan(lock=True)` in the same transaction,
+    without problems) in bulk (`tuoyu.core.bulk`: executemany on SQLite, COPY on
+    PostgreSQL): the new institutions, the changed ones (one prepared UPDATE for all), the
+    filing cancellations of the deregistrations (P-FIL-3), then the events with their
+    answers. Returns the stored events. The caller's transaction also appends the audit
+    event (one for the batch, `audit_record_bulk`). A USCC or event id stored meanwhile by
+    a concurrent push fails on its unique constraint (`tuoyu.core.db.is_integrity_error`)."""
+    if plan.problems:
+        raise ValueError("只有校验通过的批次才能写入")
+    new: list[Institution] = []
+    changed: list[Institution] = []
+    seen: set[int] = set()
+    for planned in plan.new:
+        institution = planned.outcome.institution
+        if id(institution) in seen:
+            continue
+        if institution.pk is None:
+            seen.add(id(institution))
+            new.append(institution)
+        elif planned.outcome.changes:
+            seen.add(id(institution))
+            changed.append(institution)
+    bulk_insert(Institution, new)
+    _read_back_pks(Institution, "uscc", new)
+    if changed:
+        now = timezone.now()
+        for institution in changed:
+            institution.updated_at = now
+        bulk_update_rows(Institution, REGISTRATION_FIELDS, changed)
+    for planned in plan.new:
+        if planned.outcome.deregistered:
+            _deregistered(
+                acting_user=acting_user,
+                institution=planned.outcome.institution,
+                payload=planned.payload,
+            )
+    stored = [
+        _event_row(
+            acting_user=acting_user,
+            payload=planned.payload,
+            body=planned.body,
+            digest=planned.digest,
+            channel=channel,
+            institution=planned.outcome.institution,
+            status=planned.status,
+            changes=planned.outcome.changes,
+        )
+        for planned in plan.new
+    ]
+    bulk_insert(RegistrationEvent, stored)
+    _read_back_pks(RegistrationEvent, "event_id", stored)
+    return stored
+
+
+def _read_back_pks(model, key: str, objs: list) -> None:
+    """The ids `bulk_insert` does not return, read back by a natural key (unique)."""
+    by_key = {getattr(obj, key): obj for obj in objs}
+    for chunk in _chunked(by_key):
+        for value, pk in model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
+            by_key[value].pk = pk

@@ -103,3 +103,21 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def pdf_upload(name: str = "决定书.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
     """A small upload that passes the PDF check (extension and %PDF- header)."""
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+# --- registration authorities and their USCCs ([hardening] point 1) ------------------------
+
+# The first USCC character (GB 32100-2015 登记管理部门代码) each authority's USCCs carry.
+USCC_FIRST = {
+    "market_regulation": "9",
+    "civil_affairs": "5",
+    "public_institution_registration": "1",
+    "education": "5",
+}
+
+
+def uscc_of(authority: str) -> str:
+    """A fresh USCC such as `authority` issues (9 1… company, 5 2… social organisation,
+    1 2… public institution, 5 2… private kindergarten)."""
+    first = USCC_FIRST[authority]
+    return new_uscc(first, "1" if first == "9" else "2")

@@ -13,7 +13,7 @@ from tuoyu.institutions import registration_rules, registration_schema
 from tuoyu.institutions.models import CareClass, Institution, RegistrationEvent
 from tuoyu.institutions.services import registration as services
 
-from .conftest import DISTRICT, DONGXIAO, DUOHU, new_uscc, registration_body
+from .conftest import DISTRICT, DONGXIAO, DUOHU, new_uscc, registration_body, uscc_of
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,12 @@ def test_an_institution_of_another_authority_is_422_wrong_authority(
     request, push, district, user_fixture, authority, legal_form, for_profit, expected
 ):
     user = request.getfixturevalue(user_fixture)
-    body = registration_body(authority=authority, legal_form=legal_form, for_profit=for_profit)
+    body = registration_body(
+        authority=authority,
+        legal_form=legal_form,
+        for_profit=for_profit,
+        uscc=uscc_of(authority),  # a USCC the pusher issues: only P-REG-10 is wrong
+    )
     response = push(user, body)
     assert response.status_code == 422
     assert codes(response) == ["wrong_authority"]
@@ -422,9 +427,11 @@ def test_changed_for_an_unknown_uscc_is_422_unknown_institution(push, district, 
     assert fields(response) == {"uscc": "unknown_institution"}
 
 
-def test_changed_by_an_authority_that_does_not_register_it_is_wrong_authority(
+def test_changed_by_an_authority_that_does_not_register_it_is_403_authority_mismatch(
     push, district, market_user, civil_user
 ):
+    """[hardening] point 1: only the authority that holds the registration pushes a change
+    (API-CONTRACT §1)."""
     registered = registration_body()
     push(market_user, registered)
     change = registration_body(
@@ -436,31 +443,38 @@ def test_changed_by_an_authority_that_does_not_register_it_is_wrong_authority(
         name="改名托育中心",
     )
     response = push(civil_user, change)
-    assert response.status_code == 422
-    assert codes(response) == ["wrong_authority"]
+    assert response.status_code == 403
+    assert codes(response) == ["authority_mismatch"]
+    assert "区市场监管局" in response.json()["errors"][0]["message"]
     assert Institution.objects.get().name == registered["name"]
 
 
-def test_a_change_of_legal_form_is_pushed_by_the_new_authority(
+def test_a_change_of_legal_form_to_another_authority_is_refused(
     push, district, market_user, civil_user
 ):
-    """A company re-formed as a non-profit social organisation: 区民政局 pushes the change
-    and becomes the registration authority (P-REG-10)."""
+    """A company re-formed as a non-profit social organisation is no `changed`: not from
+    the new authority (403), nor from the holder (422 `wrong_authority`, P-REG-10); the
+    registration authority never changes."""
     registered = registration_body()
     push(market_user, registered)
     change = registration_body(
         action="changed",
-        authority="civil_affairs",
         uscc=registered["uscc"],
         legal_form="social_organization",
         for_profit=False,
         name="金华市金东区某某托育服务中心",
     )
-    response = push(civil_user, change)
-    assert response.status_code == 201
+
+    by_new = push(civil_user, {**change, "authority": "civil_affairs"})
+    by_holder = push(market_user, change)
+
+    assert by_new.status_code == 403 and codes(by_new) == ["authority_mismatch"]
+    assert by_holder.status_code == 422 and codes(by_holder) == ["wrong_authority"]
+    assert "注销登记" in by_holder.json()["errors"][0]["message"]
     inst = Institution.objects.get()
-    assert (inst.legal_form, inst.for_profit) == ("social_organization", False)
-    assert inst.registration_authority == "civil_affairs"
+    assert (inst.legal_form, inst.for_profit) == ("company", True)
+    assert inst.registration_authority == "market_regulation"
+    assert RegistrationEvent.objects.filter(action="changed").count() == 0
 
 
 # --- deregistration ----------------------------------------------------------------------
@@ -520,8 +534,8 @@ def test_deregistered_for_an_unknown_uscc_is_422_unknown_institution(push, distr
 def test_deregistered_only_by_the_institutions_own_authority(push, make_institution, civil_user):
     inst = make_institution(uscc=new_uscc())  # registered by 区市场监管局
     response = push(civil_user, deregistration(inst.uscc, authority="civil_affairs"))
-    assert response.status_code == 422
-    assert codes(response) == ["wrong_authority"]
+    assert response.status_code == 403
+    assert codes(response) == ["authority_mismatch"]
     inst.refresh_from_db()
     assert inst.registration_status == Institution.RegistrationStatus.REGISTERED
 

@@ -250,10 +250,13 @@ def test_only_registration_authorities_import(health_user, township_user):
 
 def test_rows_are_the_uploaders_authority(civil_user):
     """The authority is the uploader's department: a for-profit company in 区民政局's file
-    is refused (P-REG-10)."""
+    is refused (P-REG-10), and so is its USCC of 工商 (GB 32100-2015)."""
     with pytest.raises(DomainError) as exc_info:
         import_file(civil_user, [row()])
-    assert problems(exc_info) == [(2, "登记机关", "wrong_authority")]
+    assert problems(exc_info) == [
+        (2, "统一社会信用代码", "uscc_authority_mismatch"),
+        (2, "登记机关", "wrong_authority"),
+    ]
 
 
 # --- the upload page ---------------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""Running a write transaction again when the database refused it only because of another
+writer ([hardening] point 14).
+
+SQLite lets one writer at a time: a transaction that cannot take the write lock within
+`PRAGMA busy_timeout` (settings: `TUOYU_SQLITE_BUSY_TIMEOUT_MS`) fails with
+OperationalError "database is locked". PostgreSQL may abort a transaction with a
+serialization failure (SQLSTATE 40001) or a deadlock (40P01). Neither is the request's
+fault, and nothing of the failed attempt was kept, so the whole transaction can run again.
+
+`transient_retry` does that around the outermost transaction only (inside an `atomic`
+block the enclosing transaction is already lost, so the error goes up to whoever opened
+it): a bounded number of attempts, a jittered backoff between them, and no new attempt
+once the time budget is spent (a busy timeout that ran out has waited long enough). When
+the database stays busy the caller gets a DomainError 503 `database_busy` — a message
+saying to try again — instead of a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections
+
+from tuoyu.core.catalogue import CoreError
+from tuoyu.core.errors import DomainError
+
+log = logging.getLogger("tuoyu.db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# SQLSTATEs of PostgreSQL after which the transaction may simply be run again.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+# What SQLite says when the write lock (or, with a shared cache, a table) is held elsewhere.
+SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked")
+
+ATTEMPTS = 4
+BACKOFF_SECONDS = 0.05  # the first pause is up to this, doubling after each attempt
+BACKOFF_MAX_SECONDS = 1.0
+BUDGET_SECONDS = 15.0  # no new attempt once this much time went by since the first
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an error that says only "another transaction was in the way": SQLite's
+    "database is locked", PostgreSQL's serialization failure or deadlock. Looks at the
+    exception and at the driver's exception Django wrapped in it."""
+    for err in (exc, exc.__cause__):
+        if err is None:
+            continue
+        if getattr(err, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+        if isinstance(err, OperationalError | sqlite3.OperationalError):
+            text = str(err).lower()
+            if any(message in text for message in SQLITE_BUSY_MESSAGES):
+                return True
+    return False
+
+
+def is_integrity_error(exc: BaseException, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """A unique (or other) constraint refused the write: Django's IntegrityError, or the
+    driver's own where a bulk path talks to the driver directly (COPY on PostgreSQL,
+    `tuoyu.core.bulk`)."""
+    driver = getattr(connections[using], "Database", None)
+    return isinstance(exc, IntegrityError) or (
+        driver is not None and isinstance(exc, driver.IntegrityError)
+    )
+
+
+def _in_transaction(connection) -> bool:
+    """Inside an atomic block the caller opened (not merely the one a test case wraps every
+    test in: Django's `durable` check makes the same distinction)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _pause(attempt: int) -> float:
+    """Full jitter: a random pause up to the exponential bound, so that writers that
+    collided do not collide again in step."""
+    return random.uniform(0, min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2**attempt))
+
+
+def database_busy(exc: BaseException | None = None) -> DomainError:
+    return DomainError(
+        CoreError.DATABASE_BUSY,
+        "系统繁忙：数据库正忙于处理其他写入，本次操作未执行，请稍后重试",
+        status=503,
+        title="服务暂时繁忙",
+    )
+
+
+def transient_retry(
+    func: F | None = None,
+    *,
+    attempts: int | None = None,
+    budget_seconds: float | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> F | Callable[[F], F]:
+    """Decorator: run `func` — which opens and finishes its own transaction — again when it
+    fails with a transient database error (`is_transient`), at most `attempts` times in
+    all (default ATTEMPTS) and not after `budget_seconds` (default BUDGET_SECONDS). Called
+    inside an atomic block it runs once and lets the error through. After the last attempt
+    raises DomainError 503 `database_busy`."""
+
+    def decorate(inner: F) -> F:
+        name = getattr(inner, "__qualname__", repr(inner))
+
+        @functools.wraps(inner)
+        def run(*args, **kwargs):
+            if _in_transaction(connections[using]):
+                return inner(*args, **kwargs)
+            tries = attempts or ATTEMPTS
+            budget = BUDGET_SECONDS if budget_seconds is None else budget_seconds
+            started = time.monotonic()
+            for attempt in range(tries):
+                try:
+                    return inner(*args, **kwargs)
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    spent = time.monotonic() - started
+                    if attempt + 1 >= tries or spent >= budget:
+                        log.warning(
+                            "%s: database still busy after %d attempt(s), %.1f s: %s",
+                            name,
+                            attempt + 1,
+                            spent,
+                            exc,
+                        )
+                        raise database_busy(exc) from exc
+                    pause = _pause(attempt)
+                    log.info(
+                        "%s: transient database error (%s), attempt %d again in %.3f s",
+                        name,
+                        exc,
+                        attempt + 2,
+                        pause,
+                    )
+                    time.sleep(pause)
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return run  # type: ignore[return-value]
+
+    if func is not None:
+        return decorate(func)
+    return decorate
