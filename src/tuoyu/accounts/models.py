@@ -187,21 +187,55 @@ class ApiToken(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Every login attempt, for throttling (lock after N failures in a window, per account
-    and per IP) and for the security log."""
+    """Every login attempt that was let through to a password or code check, for throttling
+    (lock after N failures in a window, per account and per network address) and for the
+    security log. An attempt is recorded as failed *before* its check and marked succeeded
+    after it ([hardening] point 3), so a check never runs uncounted. Attempts refused during
+    a lock are not rows here; they are counted on the `LoginThrottle` row."""
+
+    class Factor(models.TextChoices):
+        PASSWORD = "password", _("密码")
+        OTP = "otp", _("动态验证码")
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
+    # What the per-address throttle counts by: the IPv4 address, or an IPv6 address's /64.
+    ip_block = models.CharField(max_length=45, blank=True, default="")
+    factor = models.CharField(max_length=16, choices=Factor.choices, default=Factor.PASSWORD)
     succeeded = models.BooleanField()
+    # The login completed (password, and the second factor where required): this clears
+    # the account's earlier failures; a password accepted before a second factor does not.
+    signed_in = models.BooleanField(default=False)
     at = models.DateTimeField(db_index=True)
     user_agent = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip", "at"])]
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["ip", "at"]),
+            models.Index(fields=["ip_block", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {'成功' if self.succeeded else '失败'}"
+
+
+class LoginThrottle(models.Model):
+    """The lock row of one throttled key: an account (`account:<username>`) or a network
+    address (`ip:<address or IPv6 /64>`). Each login attempt locks its rows (SELECT … FOR
+    UPDATE; on SQLite the IMMEDIATE transaction) before it counts the recent failures and
+    records itself, so parallel attempts are counted one after another ([hardening] point 3).
+    Refusals during a lock are counted here: the first is audited, the period's count is
+    audited once when the lock is over ([hardening] point 16)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    refused = models.PositiveIntegerField(default=0)
+    refused_last_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Position(models.Model):

@@ -23,6 +23,14 @@ def register_navigation() -> None:
             _("为对接系统签发、吊销接口访问令牌，查看最近使用时间"),
             order=100,
         ),
+        NavEntry(
+            _("二次验证"),
+            "accounts:second_factor_colleagues",
+            "accounts.reset_second_factor",
+            "shield-lock",
+            _("同事手机丢失时重置其动态验证码，查看剩余恢复码"),
+            order=110,
+        ),
     )
 
 

@@ -33,6 +33,25 @@ def is_system(user):
     return getattr(user, "scope_kind", None) == "system" and user.is_staff
 
 
+# [hardening] point 5 (MLPS level 3: two factors for administrators). The departments whose
+# accounts can decide, ban, blacklist or pay; an app that gives a department such a power
+# adds its code here.
+SECOND_FACTOR_DEPARTMENTS = frozenset({"health"})
+
+
+@rules.predicate
+def requires_second_factor(user):
+    """The one rule naming the accounts that log in with a second factor (TOTP): the
+    departments of SECOND_FACTOR_DEPARTMENTS (区卫健局 decides filings) and platform
+    operators (system scope, staff: the admin site). Enforced by accounts' login flow and
+    `SecondFactorMiddleware` while `settings.TUOYU_REQUIRE_SECOND_FACTOR` is on."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_system(user):
+        return True
+    return is_department(user) and user.department.code in SECOND_FACTOR_DEPARTMENTS
+
+
 rules.add_perm("regions.import_statistics", is_health_bureau | is_system)
 rules.add_perm("regions.view_statistics", is_department | is_township)
 rules.add_perm("audit.view_log", is_health_bureau | is_system)
@@ -40,3 +59,6 @@ rules.add_perm("accounts.manage_leading_group", is_health_bureau)
 rules.add_perm("accounts.view_leading_group", is_department | is_township)
 rules.add_perm("accounts.manage_own_tokens", rules.is_authenticated & ~is_system | is_system)
 rules.add_perm("policy.view", rules.is_authenticated)
+# Reset a colleague's second factor (never one's own): 区卫健局 for its department,
+# operators for operators (accounts.selectors.second_factor_colleagues).
+rules.add_perm("accounts.reset_second_factor", is_health_bureau | is_system)

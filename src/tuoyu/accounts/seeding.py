@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 from django.contrib.auth.hashers import make_password
 
 from tuoyu.accounts import services
 from tuoyu.accounts.models import Department, Position, User
+from tuoyu.accounts.rules import requires_second_factor
 
 DEMO_PASSWORD = "demo-pass-2020"
+# [hardening] point 5: the demo accounts that require a second factor (区卫健局, the
+# operator) get a TOTP device with this published secret; `tuoyu demo_accounts` prints it
+# for them (and only for devices holding it). Demo data only: real accounts enrol.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEMO_TOTP_KEY_HEX = base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 # username → department code (API-CONTRACT §7, plus the filing reviewers of P-REG-12).
 DEPARTMENT_ACCOUNTS = {
@@ -77,4 +84,9 @@ def generate(ctx) -> None:
         services.user_create(
             username="pingtai", password_hash=password, display_name="平台运维", is_staff=True
         )
+    for user in User.objects.select_related("department").filter(
+        username__in=[*DEPARTMENT_ACCOUNTS, "pingtai"]
+    ):
+        if requires_second_factor(user) and services.second_factor_device(user) is None:
+            services.second_factor_demo_device(user=user, key_hex=DEMO_TOTP_KEY_HEX)
     ctx.shared["demo_password_hash"] = password

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tuoyu.accounts.models import ApiToken, Department, Position, PositionHolding, User
 from tuoyu.core.errors import NotFound
@@ -36,6 +39,50 @@ def position_get(position_id: int) -> Position:
 
 def departments() -> QuerySet[Department]:
     return Department.objects.all()
+
+
+def second_factor_colleagues(*, acting_user) -> QuerySet[User]:
+    """The accounts whose second factor `acting_user` may reset (`accounts.reset_second_factor`):
+    区卫健局 its own department's users, operators the operators; itself listed too, for
+    the page (the service refuses one's own). Each carries `has_totp` and
+    `recovery_codes_left`."""
+    if not acting_user.has_perm("accounts.reset_second_factor"):
+        return User.objects.none()
+    qs = User.objects.filter(is_active=True)
+    if acting_user.scope_kind == User.ScopeKind.SYSTEM:
+        qs = qs.filter(scope_kind=User.ScopeKind.SYSTEM, is_staff=True)
+    else:
+        qs = qs.filter(
+            scope_kind=User.ScopeKind.DEPARTMENT, department_id=acting_user.department_id
+        )
+    tokens = (
+        StaticToken.objects.filter(device__user=OuterRef("pk"))
+        .order_by()
+        .values("device__user")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        recovery_codes_left=Coalesce(Subquery(tokens), 0),
+    ).order_by("username")
+
+
+def second_factor_colleague_get(*, acting_user, user_id: int) -> User:
+    user = second_factor_colleagues(acting_user=acting_user).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def demo_second_factor_rows(demo_key_hex: str) -> list[str]:
+    """Usernames whose confirmed TOTP device holds the published demo key (accounts.seeding):
+    only those, never a real secret, are printed by `tuoyu demo_accounts`."""
+    return list(
+        TOTPDevice.objects.filter(key=demo_key_hex, confirmed=True, user__is_active=True)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
 
 
 def demo_account_rows() -> list[tuple[str, str, str, str]]:

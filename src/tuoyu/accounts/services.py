@@ -1,31 +1,40 @@
-"""Writes for accounts: login attempts and locks, API tokens, the leading group."""
+"""Writes for accounts: login attempts and locks, the second factor, API tokens, the leading
+group."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_otp import verify_token as otp_verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tuoyu.accounts.catalogue import AccountsAction, AccountsError
 from tuoyu.accounts.models import (
     ApiToken,
     Department,
     LoginAttempt,
+    LoginThrottle,
     Position,
     PositionHolding,
     User,
 )
+from tuoyu.accounts.rules import requires_second_factor
 from tuoyu.audit.models import AuditEvent
 from tuoyu.audit.services import audit_record, diff, snapshot
 from tuoyu.core.catalogue import CoreError
-from tuoyu.core.errors import DomainError
+from tuoyu.core.errors import DomainError, NotFound
 
 security_log = logging.getLogger("tuoyu.security")
 
@@ -33,6 +42,17 @@ TOKEN_PREFIX = "ty_"
 
 
 # --- login ---------------------------------------------------------------------------------
+#
+# [hardening] points 3, 9, 16. Every login path (the /login/ form, the second-factor page,
+# the admin site, which sends to /login/) goes through `user_login_attempt` and
+# `user_second_factor_verify`. Each attempt first locks its account's and its address's
+# `LoginThrottle` rows, counts the recent failures and, unless locked, records itself as a
+# failure, in one short transaction; only then is the password (or code) checked, outside
+# any lock, and the record marked succeeded. Parallel attempts therefore count one after
+# another: at most TUOYU_LOGIN_MAX_FAILURES checks per account and window, however many
+# arrive at once. A completed login clears its account's failures only; the address keeps
+# counting (TUOYU_LOGIN_MAX_FAILURES_PER_IP), so an attacker's own good logins do not reset
+# a spray.
 
 
 @dataclass(frozen=True)
@@ -46,18 +66,42 @@ def _window() -> dt.timedelta:
     return dt.timedelta(minutes=settings.TUOYU_LOGIN_WINDOW_MINUTES)
 
 
-def _lock_for(filter_kwargs: dict, now: dt.datetime) -> dt.datetime | None:
-    """If the last N attempts in the window (after the last success) all failed, the lock
-    lasts until the oldest of them leaves the window."""
-    limit = settings.TUOYU_LOGIN_MAX_FAILURES
-    since = now - _window()
-    recent = LoginAttempt.objects.filter(at__gte=since, **filter_kwargs)
-    last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
-    last_success = last_success.first()
-    failures = recent.filter(succeeded=False)
-    if last_success is not None:
-        failures = failures.filter(at__gt=last_success)
-    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+def _ip_limit() -> int:
+    return getattr(settings, "TUOYU_LOGIN_MAX_FAILURES_PER_IP", settings.TUOYU_LOGIN_MAX_FAILURES)
+
+
+def _account_key(username: str) -> str:
+    """What the account throttle counts by: the lower-cased name within the column (a name
+    longer than any account can be is still counted, never a 500 — point 9)."""
+    return username.lower()[: LoginAttempt._meta.get_field("username").max_length]
+
+
+def _ip_block(ip: str) -> str:
+    """What the address throttle counts by: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber's network: rotating addresses within it must not escape the lock)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:45]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _for_log(value: str) -> str:
+    """A client-supplied value for the security log: cut, and escaped so that it can never
+    start a forged line."""
+    return repr(value[:150])
+
+
+def _failures_lock(failures, *, limit: int, now: dt.datetime) -> dt.datetime | None:
+    """If `limit` failures fall in the window, the lock lasts until the oldest of the last
+    `limit` of them leaves it."""
+    times = list(
+        failures.filter(at__gte=now - _window())
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
     if len(times) < limit:
         return None
     return times[-1] + _window()
@@ -65,11 +109,20 @@ def _lock_for(filter_kwargs: dict, now: dt.datetime) -> dt.datetime | None:
 
 def login_lock_state(*, username: str, ip: str, now: dt.datetime | None = None) -> LockState:
     now = now or timezone.now()
-    until = _lock_for({"username": username.lower()}, now)
+    account = _account_key(username)
+    attempts = LoginAttempt.objects.filter(username=account, at__gte=now - _window())
+    failures = attempts.filter(succeeded=False)
+    last_sign_in = (
+        attempts.filter(signed_in=True).order_by("-at").values_list("at", flat=True).first()
+    )
+    if last_sign_in is not None:
+        failures = failures.filter(at__gt=last_sign_in)
+    until = _failures_lock(failures, limit=settings.TUOYU_LOGIN_MAX_FAILURES, now=now)
     if until:
         return LockState(True, until, "account")
     if ip:
-        until = _lock_for({"ip": ip}, now)
+        from_block = LoginAttempt.objects.filter(ip_block=_ip_block(ip), succeeded=False)
+        until = _failures_lock(from_block, limit=_ip_limit(), now=now)
         if until:
             return LockState(True, until, "ip")
     return LockState(False)
@@ -77,26 +130,62 @@ def login_lock_state(*, username: str, ip: str, now: dt.datetime | None = None) 
 
 def _locked_error(state: LockState) -> DomainError:
     local = timezone.localtime(state.until)
-    who = "该账号" if state.by == "account" else "您所在的网络地址"
+    if state.by == "account":
+        who, limit = "该账号", settings.TUOYU_LOGIN_MAX_FAILURES
+    else:
+        who, limit = "您所在的网络地址", _ip_limit()
     return DomainError(
         AccountsError.LOGIN_LOCKED,
-        f"{who}在 {settings.TUOYU_LOGIN_WINDOW_MINUTES} 分钟内连续登录失败 "
-        f"{settings.TUOYU_LOGIN_MAX_FAILURES} 次，已被锁定，请于 {local:%H:%M} 后再试",
+        f"{who}在 {settings.TUOYU_LOGIN_WINDOW_MINUTES} 分钟内登录失败 "
+        f"{limit} 次，已被锁定，请于 {local:%H:%M} 后再试",
         field="username",
         status=429,
     )
 
 
-def user_login_attempt(*, request, username: str, password: str, ip: str, user_agent: str = ""):
-    """Authenticate, respecting and recording the throttle. Returns the user or raises.
+def _throttle_row(key: str) -> LoginThrottle:
+    """The row of `key`, created if need be, locked until the transaction ends."""
+    LoginThrottle.objects.bulk_create([LoginThrottle(key=key)], ignore_conflicts=True)
+    return LoginThrottle.objects.select_for_update().get(key=key)
 
-    Not one transaction: a refused attempt must stay recorded although the caller gets an
-    error, so each record commits on its own before the error is raised."""
-    username = (username or "").strip()
-    now = timezone.now()
-    state = login_lock_state(username=username, ip=ip, now=now)
-    if state.locked:
-        security_log.warning("login refused (locked by %s) user=%s ip=%s", state.by, username, ip)
+
+def _log_refusal_count(count: int) -> bool:
+    # The first refusal of a lock period and then 10, 100, 1000…: a count, not a flood.
+    return count == 1 or (count >= 10 and str(count).strip("0") == "1")
+
+
+def _lock_period_close(row: LoginThrottle) -> None:
+    """The lock of `row` is over: its refusals beyond the first (already audited) are
+    audited as one count."""
+    if row.refused > 1:
+        by = "account" if row.key.startswith("account:") else "ip"
+        audit_record(
+            action=AccountsAction.SESSION_LOCK_REFUSALS,
+            kind=AuditEvent.Kind.AUTH,
+            object_type="accounts.login_throttle",
+            object_id=row.key,
+            detail={
+                "locked_by": by,
+                "until": row.locked_until.isoformat() if row.locked_until else None,
+                "refused": row.refused,
+                "last_refused_at": row.refused_last_at.isoformat() if row.refused_last_at else None,
+            },
+        )
+        security_log.warning("lock over key=%s refused=%d", _for_log(row.key), row.refused)
+    row.refused = 0
+    row.locked_until = None
+    row.save(update_fields=["refused", "locked_until"])
+
+
+def _lock_refusal(row: LoginThrottle, state: LockState, *, username: str, ip: str, now) -> None:
+    """Count a refusal during a lock: one audit event per lock period ([hardening] point 16)."""
+    if row.refused and row.locked_until != state.until:
+        _lock_period_close(row)
+    row.refused += 1
+    row.locked_until = state.until
+    row.refused_last_at = now
+    row.save(update_fields=["refused", "locked_until", "refused_last_at"])
+    if row.refused == 1:
         audit_record(
             action=AccountsAction.SESSION_LOGIN_REFUSED_LOCKED,
             kind=AuditEvent.Kind.AUTH,
@@ -104,16 +193,74 @@ def user_login_attempt(*, request, username: str, password: str, ip: str, user_a
             object_id=username,
             detail={"locked_by": state.by, "until": state.until.isoformat()},
         )
-        raise _locked_error(state)
-    user = authenticate(request, username=username, password=password)
+    if _log_refusal_count(row.refused):
+        security_log.warning(
+            "login refused (locked by %s) user=%s ip=%s refused=%d in this lock",
+            state.by,
+            _for_log(username),
+            ip,
+            row.refused,
+        )
+
+
+def _attempt_begin(
+    *, username: str, ip: str, user_agent: str, factor: str
+) -> tuple[LockState, LoginAttempt | None]:
+    """Lock the account's and the address's rows (always in that order: no deadlock), then
+    either count a refusal (locked) or record the attempt as failed before its check."""
+    account = _account_key(username)
+    block = _ip_block(ip) if ip else ""
     with transaction.atomic():
-        LoginAttempt.objects.create(
-            username=username.lower(),
-            ip=ip,
-            succeeded=user is not None,
+        rows = {"account": _throttle_row(f"account:{account}")}
+        if block:
+            rows["ip"] = _throttle_row(f"ip:{block}")
+        now = timezone.now()
+        state = login_lock_state(username=username, ip=ip, now=now)
+        for by, row in rows.items():
+            if not row.refused or (state.locked and state.by == by):
+                continue  # nothing to report, or `_lock_refusal` below counts on
+            if state.locked and row.locked_until and row.locked_until > now:
+                continue  # the account's lock is checked first: the address's may still run
+            _lock_period_close(row)
+        if state.locked:
+            _lock_refusal(rows[state.by], state, username=username, ip=ip, now=now)
+            return state, None
+        attempt = LoginAttempt.objects.create(
+            username=account,
+            ip=ip[:45],
+            ip_block=block,
+            factor=factor,
+            succeeded=False,
             at=now,
             user_agent=user_agent[:200],
         )
+    return state, attempt
+
+
+def second_factor_enforced(user) -> bool:
+    """The account logs in with a second factor: `accounts.rules.requires_second_factor`,
+    while `settings.TUOYU_REQUIRE_SECOND_FACTOR` is on (only the test suite turns it off)."""
+    return bool(getattr(settings, "TUOYU_REQUIRE_SECOND_FACTOR", True)) and bool(
+        requires_second_factor(user)
+    )
+
+
+def user_login_attempt(*, request, username: str, password: str, ip: str, user_agent: str = ""):
+    """Authenticate, respecting and recording the throttle. Returns the user or raises.
+
+    Not one transaction: a refused attempt must stay recorded although the caller gets an
+    error, and the password is checked outside the throttle's locks (it is slow on
+    purpose), so the attempt is recorded — as failed — and committed before the check and
+    marked succeeded after it. For an account that requires a second factor the login is
+    complete only after `user_second_factor_verify`."""
+    username = (username or "").strip()
+    state, attempt = _attempt_begin(
+        username=username, ip=ip, user_agent=user_agent, factor=LoginAttempt.Factor.PASSWORD
+    )
+    if attempt is None:
+        raise _locked_error(state)
+    user = authenticate(request, username=username, password=password)
+    with transaction.atomic():
         if user is None:
             audit_record(
                 action=AccountsAction.SESSION_LOGIN_FAILED,
@@ -122,12 +269,19 @@ def user_login_attempt(*, request, username: str, password: str, ip: str, user_a
                 object_id=username,
             )
         else:
+            pending = second_factor_enforced(user)
+            LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True, signed_in=not pending)
             audit_record(
-                action=AccountsAction.SESSION_LOGIN, kind=AuditEvent.Kind.AUTH, actor=user, obj=user
+                action=AccountsAction.SESSION_PASSWORD_VERIFIED
+                if pending
+                else AccountsAction.SESSION_LOGIN,
+                kind=AuditEvent.Kind.AUTH,
+                actor=user,
+                obj=user,
             )
     if user is None:
-        security_log.warning("login failed user=%s ip=%s", username, ip)
-        state = login_lock_state(username=username, ip=ip, now=now)
+        security_log.warning("login failed user=%s ip=%s", _for_log(username), ip)
+        state = login_lock_state(username=username, ip=ip)
         if state.locked:
             raise _locked_error(state)
         raise DomainError(
@@ -143,7 +297,228 @@ def user_logged_out(*, user) -> None:
         )
 
 
+# --- second factor ([hardening] point 5) ---------------------------------------------------
+#
+# TOTP through django-otp (TOTPDevice), recovery codes as django-otp static tokens. django-otp
+# keeps static tokens in clear; we store a SHA-256 of each code instead (the codes are random,
+# 80 bits, so a fast hash suffices, as for API tokens) and hash what is typed before asking
+# the device.
+
+RECOVERY_CODES = 10
+TOTP_DEVICE_NAME = "动态验证码"
+RECOVERY_DEVICE_NAME = "恢复码"
+
+
+def recovery_code_digest(code: str) -> str:
+    """What a recovery code's StaticToken holds (96 bits of its SHA-256, in the token's 16
+    characters). Spaces, hyphens and case in what is typed do not matter."""
+    normal = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    return base64.urlsafe_b64encode(hashlib.sha256(normal.encode()).digest()).decode()[:16]
+
+
+def _recovery_code_new() -> str:
+    raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()  # 16 characters
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def second_factor_device(user) -> TOTPDevice | None:
+    """The user's confirmed TOTP device, if enrolled."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def _recovery_codes_issue(user) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_code_digest(c)) for c in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def second_factor_enrolment_start(*, acting_user) -> TOTPDevice:
+    """The unconfirmed TOTP device a not yet enrolled user scans (the same one until it is
+    confirmed). Refused once a device is confirmed: enrolling anew would step round it; a
+    lost phone is reset by a colleague (`second_factor_reset`)."""
+    if second_factor_device(acting_user) is not None:
+        raise DomainError(
+            AccountsError.SECOND_FACTOR_ENROLLED,
+            "该账号已绑定动态验证码；更换手机请由本部门其他管理员重置",
+            status=409,
+        )
+    device = TOTPDevice.objects.filter(user=acting_user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=acting_user, name=TOTP_DEVICE_NAME, confirmed=False)
+        audit_record(
+            action=AccountsAction.SECOND_FACTOR_ENROLMENT_STARTED,
+            kind=AuditEvent.Kind.AUTH,
+            actor=acting_user,
+            obj=acting_user,
+        )
+    return device
+
+
+@transaction.atomic
+def second_factor_enrolment_confirm(*, acting_user, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the scanned device with a code from it; returns the device and the recovery
+    codes, which are shown once and stored only hashed."""
+    device = (
+        TOTPDevice.objects.select_for_update().filter(user=acting_user, confirmed=False).first()
+    )
+    if second_factor_device(acting_user) is not None or device is None:
+        raise DomainError(
+            AccountsError.SECOND_FACTOR_ENROLLED,
+            "该账号已绑定动态验证码，或绑定已过期，请重新打开绑定页面",
+            status=409,
+        )
+    token = "".join((token or "").split())
+    if not (token.isdigit() and len(token) == device.digits and device.verify_token(token)):
+        raise DomainError(
+            AccountsError.OTP_INVALID,
+            "验证码不正确：请输入验证器应用中当前显示的 6 位数字",
+            field="token",
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _recovery_codes_issue(acting_user)
+    audit_record(
+        action=AccountsAction.SECOND_FACTOR_ENROLLED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=acting_user,
+        detail={"recovery_codes": len(codes)},
+    )
+    return device, codes
+
+
+def _second_factor_match(user, token: str):
+    """(device, how) for a right code: a 6-digit TOTP code, else a recovery code."""
+    compact = "".join((token or "").split())
+    if compact.isdigit() and len(compact) == 6:
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            verified = otp_verify_token(user, device.persistent_id, compact)
+            if verified is not None:
+                return verified, "totp"
+        return None, ""
+    if not compact or len(compact) > 64:
+        return None, ""
+    digest = recovery_code_digest(compact)
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        verified = otp_verify_token(user, device.persistent_id, digest)
+        if verified is not None:
+            return verified, "recovery_code"
+    return None, ""
+
+
+def user_second_factor_verify(*, user, token: str, ip: str, user_agent: str = ""):
+    """The second step of a login: a TOTP code (or a recovery code, used up by its use),
+    throttled and recorded like passwords — wrong codes count towards the same account
+    and address locks. Returns the device that verified (for `django_otp.login`) or
+    raises."""
+    username = user.get_username()
+    state, attempt = _attempt_begin(
+        username=username, ip=ip, user_agent=user_agent, factor=LoginAttempt.Factor.OTP
+    )
+    if attempt is None:
+        raise _locked_error(state)
+    device, how = _second_factor_match(user, token)
+    with transaction.atomic():
+        if device is None:
+            audit_record(
+                action=AccountsAction.SESSION_SECOND_FACTOR_FAILED,
+                kind=AuditEvent.Kind.AUTH,
+                actor=user,
+                obj=user,
+            )
+        else:
+            LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True, signed_in=True)
+            detail = {"second_factor": how}
+            if how == "recovery_code":
+                detail["recovery_codes_left"] = StaticToken.objects.filter(
+                    device__user=user
+                ).count()
+            audit_record(
+                action=AccountsAction.SESSION_LOGIN,
+                kind=AuditEvent.Kind.AUTH,
+                actor=user,
+                obj=user,
+                detail=detail,
+            )
+    if device is None:
+        security_log.warning("second factor failed user=%s ip=%s", _for_log(username), ip)
+        state = login_lock_state(username=username, ip=ip)
+        if state.locked:
+            raise _locked_error(state)
+        raise DomainError(
+            AccountsError.OTP_INVALID,
+            "动态验证码或恢复码错误",
+            field="token",
+            status=401,
+        )
+    return device
+
+
+@transaction.atomic
+def second_factor_reset(*, acting_user, user: User) -> None:
+    """A colleague removes `user`'s TOTP device and recovery codes (a lost phone); at the
+    next login `user` enrols again. Never one's own: that would let a stolen password
+    replace the phone."""
+    if not acting_user.has_perm("accounts.reset_second_factor"):
+        raise PermissionDenied
+    if user.pk == acting_user.pk:
+        raise DomainError(
+            AccountsError.SECOND_FACTOR_SELF_RESET,
+            "不能重置自己的二次验证，请由本部门其他管理员操作",
+            status=403,
+        )
+    from tuoyu.accounts.selectors import second_factor_colleagues
+
+    if not second_factor_colleagues(acting_user=acting_user).filter(pk=user.pk).exists():
+        raise NotFound()
+    removed = {
+        "totp": TOTPDevice.objects.filter(user=user).count(),
+        "recovery_codes": StaticToken.objects.filter(device__user=user).count(),
+    }
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        action=AccountsAction.SECOND_FACTOR_RESET,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        detail=removed,
+    )
+
+
+@transaction.atomic
+def second_factor_demo_device(*, user: User, key_hex: str) -> TOTPDevice:
+    """Demo data only (accounts.seeding): a confirmed device with the published demo secret,
+    so that the demo's 区卫健局 account can log in with `oathtool`. Real accounts enrol."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(
+        user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True
+    )
+    audit_record(
+        action=AccountsAction.SECOND_FACTOR_ENROLLED,
+        kind=AuditEvent.Kind.AUTH,
+        obj=user,
+        detail={"demo": True},
+    )
+    return device
+
+
 # --- users ---------------------------------------------------------------------------------
+
+
+def _text(value, *, model, field: str, label: str) -> str:
+    """`value` stripped, refused (`too_long`) beyond its column: on PostgreSQL an overlong
+    value was a 500 ([hardening] point 9's class)."""
+    text = (value or "").strip()
+    limit = model._meta.get_field(field).max_length
+    if len(text) > limit:
+        raise DomainError(CoreError.TOO_LONG, f"{label}最多 {limit} 字", field=field)
+    return text
 
 
 @transaction.atomic
@@ -161,6 +536,8 @@ def user_create(
 ) -> User:
     """`password_hash` (an already-hashed password) lets generated accounts share one hash;
     people's accounts pass `password`."""
+    username = _text(username, model=User, field="username", label="用户名")
+    display_name = _text(display_name, model=User, field="display_name", label="姓名")
     if department is not None:
         kind = User.ScopeKind.DEPARTMENT
     elif township is not None:
@@ -286,7 +663,8 @@ def position_assign_holder(
 ) -> PositionHolding:
     """The successor takes the place: the current holding ends the day before; the
     position and its duties stay."""
-    holder_name = (holder_name or "").strip()
+    holder_name = _text(holder_name, model=PositionHolding, field="holder_name", label="任职人姓名")
+    holder_post = _text(holder_post, model=PositionHolding, field="holder_post", label="本职")
     if not holder_name:
         raise DomainError(CoreError.REQUIRED, "请填写任职人姓名", field="holder_name")
     current = (
@@ -306,7 +684,7 @@ def position_assign_holder(
     holding = PositionHolding.objects.create(
         position=position,
         holder_name=holder_name,
-        holder_post=holder_post.strip(),
+        holder_post=holder_post,
         started_on=started_on,
     )
     audit_record(

@@ -1,17 +1,23 @@
+import base64
 import datetime as dt
+from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from tuoyu.accounts import selectors, services
+from tuoyu.accounts.catalogue import AccountsError
 from tuoyu.core.errors import DomainError
 from tuoyu.core.http import client_ip
 
@@ -95,12 +101,22 @@ def position_assign(request, position_id: int):
 # --- the door: login and logout, only through the throttled, audited service ---
 
 
+def _next_url(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        return ""
+    return next_url
+
+
+def _with_next(name: str, next_url: str) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
 @never_cache
 @csrf_protect
 def login_view(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = ""
+    next_url = _next_url(request)
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url or "web:home")
     error = None
@@ -123,6 +139,14 @@ def login_view(request):
                 error = exc.message
             else:
                 login(request, user)
+                if services.second_factor_enforced(user):
+                    # [hardening] point 5: the login completes with the second factor.
+                    step = (
+                        "accounts:second_factor_verify"
+                        if services.second_factor_device(user)
+                        else "accounts:second_factor_enrol"
+                    )
+                    return redirect(_with_next(step, next_url))
                 return redirect(next_url or "web:home")
     status = 200 if error is None else 400
     return render(
@@ -139,3 +163,134 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("您已安全退出"))
     return redirect("accounts:login")
+
+
+# --- the second factor ([hardening] point 5) ---
+
+
+def _second_factor_context(request, **extra) -> dict:
+    # No navigation until the login is complete: its links would only lead back here.
+    return {"nav_entries": [], "next": _next_url(request), **extra}
+
+
+def _second_factor_pending(request):
+    """None if `request.user` is to give a second factor now, else where to go instead."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if not services.second_factor_enforced(user) or user.is_verified():
+        return redirect(_next_url(request) or "web:home")
+    return None
+
+
+@never_cache
+@csrf_protect
+def second_factor_verify(request):
+    """The second page of a login: the 6-digit code of the authenticator app, or a recovery
+    code; throttled and recorded like passwords. A lock ends the half-done login."""
+    elsewhere = _second_factor_pending(request)
+    if elsewhere is not None:
+        return elsewhere
+    if services.second_factor_device(request.user) is None:
+        return redirect(_with_next("accounts:second_factor_enrol", _next_url(request)))
+    error = None
+    if request.method == "POST":
+        try:
+            device = services.user_second_factor_verify(
+                user=request.user,
+                token=request.POST.get("token", ""),
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except DomainError as exc:
+            if exc.errors[0].code == AccountsError.LOGIN_LOCKED:
+                logout(request)
+                return render(
+                    request,
+                    "registration/login.html",
+                    {"error": exc.message, "username": "", "next": ""},
+                    status=400,
+                )
+            error = exc.message
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request) or "web:home")
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        _second_factor_context(request, error=error),
+        status=200 if error is None else 400,
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    """The otpauth:// URI as an inline SVG (no image host, no external address)."""
+    return segno.make(uri, error="m").svg_inline(scale=5, border=2)
+
+
+@never_cache
+@csrf_protect
+def second_factor_enrol(request):
+    """First login of an account that requires a second factor: scan the QR code (or type
+    the key), confirm with a code; the recovery codes are then shown once."""
+    elsewhere = _second_factor_pending(request)
+    if elsewhere is not None:
+        return elsewhere
+    if services.second_factor_device(request.user) is not None:
+        return redirect(_with_next("accounts:second_factor_verify", _next_url(request)))
+    error = None
+    if request.method == "POST":
+        try:
+            device, codes = services.second_factor_enrolment_confirm(
+                acting_user=request.user, token=request.POST.get("token", "")
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            otp_login(request, device)
+            return render(
+                request,
+                "accounts/second_factor_recovery_codes.html",
+                _second_factor_context(request, codes=codes),
+            )
+    device = services.second_factor_enrolment_start(acting_user=request.user)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/second_factor_enrol.html",
+        _second_factor_context(
+            request,
+            error=error,
+            qr_svg=_qr_svg(device.config_url),
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        ),
+        status=200 if error is None else 400,
+    )
+
+
+@login_required
+def second_factor_colleagues(request):
+    """区卫健局 (operators: the operators) reset a colleague's second factor — a lost phone;
+    never their own."""
+    _require(request, "accounts.reset_second_factor")
+    return render(
+        request,
+        "accounts/second_factor_colleagues.html",
+        {"colleagues": selectors.second_factor_colleagues(acting_user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def second_factor_reset(request, user_id: int):
+    _require(request, "accounts.reset_second_factor")
+    user = selectors.second_factor_colleague_get(acting_user=request.user, user_id=user_id)
+    try:
+        services.second_factor_reset(acting_user=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("已重置 %(name)s 的二次验证：其下次登录时需重新绑定") % {"name": user}
+        )
+    return redirect("accounts:second_factor_colleagues")

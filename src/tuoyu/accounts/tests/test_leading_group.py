@@ -76,3 +76,35 @@ def test_page_shows_positions_and_departments(client, office_head, make_user):
     )
     html = response.content.decode()
     assert "王五" in html and "区事业单位登记管理局" in html and "职责保持不变" in html
+
+
+def test_overlong_names_are_refused_with_a_message_not_a_500(client, office_head, make_user):
+    """[hardening] point 9's class: a value longer than its column was a 500 on PostgreSQL."""
+    client.force_login(make_user("weijian", department="health"))
+    response = client.post(
+        f"/accounts/leading-group/{office_head.pk}/assign/",
+        {"holder_name": "王" * 61, "holder_post": "岗" * 5000, "started_on": "2024-01-01"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "最多 60 字" in response.content.decode()
+    assert not office_head.holdings.exists()
+    with pytest.raises(DomainError) as exc:
+        position_assign_holder(
+            acting_user=None,
+            position=office_head,
+            holder_name="王五",
+            holder_post="岗" * 101,
+            started_on=dt.date(2024, 1, 1),
+        )
+    assert exc.value.errors[0].code == "too_long"
+
+
+def test_user_create_refuses_overlong_names(departments):
+    from tuoyu.accounts.services import user_create
+
+    with pytest.raises(DomainError) as exc:
+        user_create(username="u" * 151, password="x")
+    assert exc.value.errors[0].code == "too_long"
+    with pytest.raises(DomainError):
+        user_create(username="u1", display_name="名" * 61, password="x")
