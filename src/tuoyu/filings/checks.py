@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
+from tuoyu.core.bounds import too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, ErrorItem
 from tuoyu.filings.catalogue import FilingsError
@@ -75,6 +76,24 @@ CHOICES = {"operating_mode": OperatingMode, "institution_form": InstitutionForm}
 # Coordinates: a sanity box around mainland China (schematic position only, no map).
 LAT_RANGE = (Decimal("3"), Decimal("54"))
 LNG_RANGE = (Decimal("73"), Decimal("136"))
+# [hardening] point 6: technical bounds, checked before the database (the columns would
+# take more, but nothing real comes near): no childcare fee reaches a million yuan a month,
+# no premises 100,000 ㎡, no role 10,000 people. A fee of 10^20 saved on a change used to
+# crash 区卫健局's approval with a 500 (PositiveIntegerField) and leave it stuck; an area
+# of 1e30 crashed the save (quantize).
+MAX_MONTHLY_FEE_YUAN = 1_000_000  # exclusive
+MAX_AREA_M2 = 100_000  # exclusive
+MAX_STAFF_PER_ROLE = 10_000
+
+# [hardening] point 7: what people type into the workflow, limited to fit its use (a
+# 100,000-character return reason made the institution's page 88,000 px tall). The forms
+# show each limit (maxlength and "最多 N 字").
+RETURN_REASON_MAX = 300  # one reason (one line of the return form)
+RETURN_REASONS_MAX = 20  # reasons in one return
+REVIEW_COMMENT_MAX = 500
+DECISION_NOTE_MAX = 1000
+CANCELLATION_REASON_MAX = 500
+WITHDRAW_REASON_MAX = 500
 
 STAFF_ROLES: tuple[tuple[str, object], ...] = (
     ("principal", _("负责人")),
@@ -209,7 +228,8 @@ def _clean_fact_value(f: FactField, value, bad: Callable[..., None]):
         return value
     if f.kind == "text":
         if f.max_length and len(value) > f.max_length:
-            bad(CoreError.TOO_LONG, _("%(label)s过长") % {"label": f.label}, f.name)
+            item = too_long_item(field=f.name, label=str(f.label), limit=f.max_length)
+            bad(item.code, item.message, f.name)
             return None
         return value
     if f.kind == "decimal":
@@ -228,6 +248,13 @@ def _clean_fact_value(f: FactField, value, bad: Callable[..., None]):
             bad(
                 FilingsError.NUMBER_INVALID,
                 _("%(label)s不能为负数") % {"label": f.label},
+                f.name,
+            )
+            return None
+        if n >= MAX_MONTHLY_FEE_YUAN:
+            bad(
+                CoreError.OUT_OF_RANGE,
+                _("%(label)s应小于 %(max)s 元") % {"label": f.label, "max": MAX_MONTHLY_FEE_YUAN},
                 f.name,
             )
             return None
@@ -258,8 +285,31 @@ def _clean_decimal_fact(f: FactField, value, bad: Callable[..., None]) -> str | 
             f.name,
         )
         return None
+    if f.name.endswith("_m2") and d >= MAX_AREA_M2:
+        bad(
+            CoreError.OUT_OF_RANGE,
+            _("%(label)s应小于 %(max)s ㎡") % {"label": f.label, "max": MAX_AREA_M2},
+            f.name,
+        )
+        return None
     places = Decimal("0.000001") if f.name in ("latitude", "longitude") else Decimal("0.01")
     return str(d.quantize(places))
+
+
+def stored_basic_errors(basic: dict) -> list[ErrorItem]:
+    """The stored basic facts checked again against the bounds of `clean_basic` (a draft
+    saved before a bound existed must not reach the database through an approval)."""
+    errors: list[ErrorItem] = []
+
+    def bad(code, message, name):
+        errors.append(ErrorItem(code=code, message=str(message), field=name))
+
+    for f in BASIC_FACTS:
+        value = (basic or {}).get(f.name)
+        if f.kind in ("bool", "region") or value in (None, ""):
+            continue
+        _clean_fact_value(f, value, bad)
+    return errors
 
 
 def _check_fact_regions(out: dict, bad: Callable[..., None]) -> None:
@@ -298,6 +348,18 @@ def clean_staff(data: dict) -> dict:
                 n = int(str(raw).strip() or 0)
             except ValueError:
                 n = -1
+            if n > MAX_STAFF_PER_ROLE:
+                errors.append(
+                    ErrorItem(
+                        code=CoreError.OUT_OF_RANGE,
+                        message=str(
+                            _("%(label)s人数不能超过 %(max)s")
+                            % {"label": label, "max": MAX_STAFF_PER_ROLE}
+                        ),
+                        field=f"staff.{role}.{key}",
+                    )
+                )
+                n = 0
             if n < 0:
                 errors.append(
                     ErrorItem(
@@ -474,6 +536,7 @@ def submission_errors(
     current = policy.at(on)
     if application.kind in (FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE):
         errors += _basic_fact_errors(basic)
+        errors += stored_basic_errors(basic)
         live = [c for c in classes if c["action"] != "close"]
         errors += _class_errors(live, on=on)
         mode = basic.get("operating_mode")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuoyu.core.bounds import FILING_NUMBER_MAX_LENGTH
 from tuoyu.core.errors import NotFound
 from tuoyu.core.scope import scope_of
 from tuoyu.filings import checks
@@ -360,15 +361,20 @@ def material_get(*, acting_user, pk: int) -> FilingMaterial:
 
 
 def filing_verify(number: str) -> dict | None:
-    """API-CONTRACT §6 `GET /api/v1/public/filings/{n}` and the receipt's QR page."""
+    """API-CONTRACT §6 `GET /api/v1/public/filings/{n}` and the receipt's QR page.
+
+    [hardening] point 8: matched case-insensitively (`ty330703-2026-0001` finds
+    TY330703-2026-0001) — the number as given and upper-cased first (the index), then any
+    case; a number longer than a filing number can be is unknown at once."""
     number = (number or "").strip()
-    if not number:
+    if not number or len(number) > FILING_NUMBER_MAX_LENGTH:
         return None
+    fields = ("name", "uscc", "filed_on", "filing_status", "filing_cancelled_on")
     row = (
-        Institution.objects.filter(filing_number=number)
-        .values("name", "uscc", "filed_on", "filing_status", "filing_cancelled_on")
+        Institution.objects.filter(filing_number__in={number, number.upper()})
+        .values(*fields)
         .first()
-    )
+    ) or Institution.objects.filter(filing_number__iexact=number).values(*fields).first()
     if row is None:
         return None
     valid = row["filing_status"] == Institution.FilingStatus.FILED

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core import events
+from tuoyu.core.bounds import date_check, text_check, too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.excel import file_size
@@ -635,6 +636,25 @@ def _chain_file(application, institution, agreement, *, actor, now):
 # --- review by subject ----------------------------------------------------------------------
 
 
+def _check_reasons(reasons: list[str]) -> None:
+    """[hardening] point 7: at most RETURN_REASONS_MAX reasons of RETURN_REASON_MAX
+    characters each (`too_long`)."""
+    if len(reasons) > checks.RETURN_REASONS_MAX:
+        raise DomainError(
+            CoreError.TOO_LONG,
+            gettext("退回理由最多 %(max)s 条") % {"max": checks.RETURN_REASONS_MAX},
+            field="reasons",
+        )
+    if any(len(r) > checks.RETURN_REASON_MAX for r in reasons):
+        raise DomainError(
+            errors=[
+                too_long_item(
+                    field="reasons", label=gettext("每条退回理由"), limit=checks.RETURN_REASON_MAX
+                )
+            ]
+        )
+
+
 def reviewer_subjects(user) -> set[str]:
     """The filing subjects the user's department reviews (P-REG-12)."""
     return scopes.reviewer_subjects(scope_of(user))
@@ -677,12 +697,16 @@ def subject_review_decide(
         raise DomainError(
             FilingsError.REASON_REQUIRED, gettext("退回时请填写退回理由"), field="reasons"
         )
+    _check_reasons(reasons)
+    comment = text_check(
+        comment, field="comment", label=gettext("审核意见"), limit=checks.REVIEW_COMMENT_MAX
+    )
     review.status = SubjectReview.Status.APPROVED if approve else SubjectReview.Status.RETURNED
     review.decided_at = now
     review.reviewer = acting_user
     review.reviewer_department = acting_user.department.name
     review.reasons = reasons if not approve else []
-    review.comment = (comment or "").strip()
+    review.comment = comment
     review.save()
     before_status = application.status
     application.status = target
@@ -751,11 +775,21 @@ def filing_decide(
             status=409,
         )
     target = transition_target(application, "approve" if approve else "reject")
-    note = (note or "").strip()
+    note = text_check(note, field="note", label=gettext("决定意见"), limit=checks.DECISION_NOTE_MAX)
     if not approve and not note:
         raise DomainError(
             FilingsError.REASON_REQUIRED, gettext("不予备案时请填写理由"), field="note"
         )
+    # [hardening] point 6: a value stored before its bound existed is refused here, with its
+    # code, instead of failing in the database (the application stays decidable: 不予备案
+    # does not apply the facts).
+    bad = (
+        checks.stored_basic_errors(application.facts.get("basic") or {})
+        if approve and application.kind != FilingApplication.Kind.CANCELLATION
+        else []
+    )
+    if bad:
+        raise DomainError(errors=bad)
     now = at or timezone.now()
     before_status = application.status
     application.status = target
@@ -878,6 +912,9 @@ def filing_withdraw(*, acting_user, application: FilingApplication, reason: str 
     """The institution withdraws its open application; pending reviews are superseded. An
     initial filing in review falls back to "registered, not yet filed"."""
     application = _own_application(acting_user, application)
+    reason = text_check(
+        reason, field="reason", label=gettext("撤回原因"), limit=checks.WITHDRAW_REASON_MAX
+    )
     before_status = application.status
     application.status = transition_target(application, "withdraw")
     now = timezone.now()
@@ -885,7 +922,7 @@ def filing_withdraw(*, acting_user, application: FilingApplication, reason: str 
         application=application, status=SubjectReview.Status.PENDING
     ).update(status=SubjectReview.Status.SUPERSEDED, decided_at=now)
     application.decided_at = now
-    application.decision_note = (reason or "").strip()
+    application.decision_note = reason
     application.save()
     if application.kind == FilingApplication.Kind.INITIAL:
         institution_filing_review_ended(institution=application.institution_id)
@@ -920,13 +957,16 @@ def filing_cancellation_request(
         raise DomainError(
             InstitutionsError.INSTITUTION_NOT_FILED, gettext("机构未备案或备案已注销"), status=409
         )
-    reason = (reason or "").strip()
+    reason = text_check(
+        reason, field="reason", label=gettext("注销原因"), limit=checks.CANCELLATION_REASON_MAX
+    )
     if not reason:
         raise DomainError(FilingsError.REASON_REQUIRED, gettext("请填写注销原因"), field="reason")
     if cancelled_on is None:
         raise DomainError(
             FilingsError.FACT_MISSING, gettext("请填写拟注销日期"), field="cancelled_on"
         )
+    date_check(cancelled_on, field="cancelled_on", label=gettext("拟注销日期"))
     if FilingApplication.objects.filter(institution=institution, status__in=OPEN_STATUSES).exists():
         raise DomainError(
             FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tuoyu import policy
+from tuoyu.core import bounds
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.core.scope import scope_of
@@ -30,9 +31,12 @@ from tuoyu.filings.scopes import may_see_materials
 from tuoyu.institutions.models import CareClass
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
 from tuoyu.institutions.selectors.classes import institution_slots
+from tuoyu.institutions.views.public import FILING_NUMBER
 from tuoyu.web.tables import paginate
 
 FILE_OWN = "filings.file_own"
+# What a refused form shows again of a typed value: more than any basic fact may hold.
+POSTED_ECHO_MAX = 500
 REVIEW = "filings.review"
 
 
@@ -118,7 +122,21 @@ def cancel_request(request):
     return render(
         request,
         "filings/cancel.html",
-        {"institution": institution, "errors": errors, "today": policy.today()},
+        {
+            "institution": institution,
+            "errors": errors,
+            "today": policy.today(),
+            "reason_max": checks.CANCELLATION_REASON_MAX,
+            "date_min": bounds.DATE_MIN,
+            "date_max": bounds.DATE_MAX,
+            # what was typed, shown again after an error (bounded like the fields)
+            "cancelled_on": request.POST.get("cancelled_on", "")[:10]
+            if request.method == "POST"
+            else policy.today().isoformat(),
+            "reason": request.POST.get("reason", "")[: checks.CANCELLATION_REASON_MAX]
+            if request.method == "POST"
+            else "",
+        },
         status=422 if errors else 200,
     )
 
@@ -170,6 +188,12 @@ def _edit_context(request, application, *, errors=None, section=None, posted=Non
         "errors": errors,
         "error_section": section,
         "field_errors": {e.field: e.message for e in errors.errors} if errors else {},
+        "text_limits": {f.name: f.max_length for f in checks.BASIC_FACTS if f.max_length},
+        "class_name_max": CareClass._meta.get_field("name").max_length,
+        "max_staff": checks.MAX_STAFF_PER_ROLE,
+        "max_class_capacity": max(
+            s.max_children for _, s in policy.at(policy.today()).classes.items()
+        ),
     }
 
 
@@ -197,7 +221,8 @@ def _section_post(request, pk, section, action):
     try:
         action(application)
     except DomainError as exc:
-        posted = {n: request.POST.get(n, "") for n in checks.BASIC_FACT_NAMES}
+        # shown again in the form: bounded (a refused 100,000-character value is not echoed)
+        posted = {n: request.POST.get(n, "")[:POSTED_ECHO_MAX] for n in checks.BASIC_FACT_NAMES}
         posted["serves_meals"] = request.POST.get("serves_meals") == "on"
         return render(
             request,
@@ -391,6 +416,14 @@ def detail(request, pk):
             and application.status == FilingApplication.Status.AWAITING_DECISION,
             "is_owner": user.institution_id == application.institution_id,
             "cancellation": application.facts.get("cancellation"),
+            "limits": {
+                "reason": checks.RETURN_REASON_MAX,
+                "reasons": checks.RETURN_REASONS_MAX,
+                # the textarea holds every reason, one a line
+                "reasons_chars": checks.RETURN_REASONS_MAX * (checks.RETURN_REASON_MAX + 1),
+                "comment": checks.REVIEW_COMMENT_MAX,
+                "note": checks.DECISION_NOTE_MAX,
+            },
         },
     )
 
@@ -530,19 +563,34 @@ def villages(request):
 
 @require_GET
 def verify_form(request):
+    """The verification form: on to the number's page. [hardening] point 8: a number that
+    cannot be a filing number (a slash, too long …) is a 400 with a message, never an
+    attempt to build its URL (`a/b` was a NoReverseMatch, a 500)."""
     number = (request.GET.get("number") or "").strip()
+    if number and not FILING_NUMBER.match(number):
+        return render(
+            request,
+            "filings/verify.html",
+            {**_verify_context(None, number[: bounds.FILING_NUMBER_MAX_LENGTH]), "error": True},
+            status=400,
+        )
     if number:
         return redirect("filings:verify", number=number)
-    return render(request, "filings/verify.html", {"result": None, "number": ""})
+    return render(request, "filings/verify.html", _verify_context(None, ""))
+
+
+def _verify_context(result, number: str) -> dict:
+    return {"result": result, "number": number, "max_length": bounds.FILING_NUMBER_MAX_LENGTH}
 
 
 @require_GET
 def verify(request, number):
     result = selectors.filing_verify(number)
+    shown = number if len(number) <= bounds.FILING_NUMBER_MAX_LENGTH else ""
     return render(
         request,
         "filings/verify.html",
-        {"result": result, "number": number},
+        _verify_context(result, shown),
         status=200 if result else 404,
     )
 

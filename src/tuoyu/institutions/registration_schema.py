@@ -10,7 +10,9 @@ import zoneinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
+from tuoyu.core.bounds import DATE_MAX, DATE_MIN, date_in_range
 from tuoyu.core.catalogue import CoreError, schema_error_code
 from tuoyu.core.errors import DomainError, ErrorItem
 
@@ -79,7 +81,12 @@ class RegistrationIn(BaseModel):
         examples=["330703001"],
     )
     occurred_at: dt.datetime = Field(
-        ..., description="登记机关办结时间，ISO 8601 带时区", examples=["2024-03-01T09:00:00+08:00"]
+        ...,
+        description=(
+            f"登记机关办结时间，ISO 8601 带时区；须在 {DATE_MIN:%Y-%m-%d} 至 {DATE_MAX:%Y-%m-%d}"
+            " 之间（否则 422 date_out_of_range）"
+        ),
+        examples=["2024-03-01T09:00:00+08:00"],
     )
 
     @field_validator("name", "legal_representative", "address", "township_code", mode="before")
@@ -102,13 +109,32 @@ class RegistrationIn(BaseModel):
     @field_validator("occurred_at")
     @classmethod
     def _shanghai(cls, value: dt.datetime) -> dt.datetime:
+        """Shanghai time, within DATE_MIN..DATE_MAX ([hardening] point 6): the year is
+        bounded before the conversion, so an extreme offset on year 1 or 9999 can no longer
+        overflow it (that was a 500); the overflow is caught all the same."""
+        if not date_in_range(value.date()):
+            raise _date_out_of_range()
         if value.tzinfo is None:
             value = value.replace(tzinfo=SHANGHAI)
-        return value.astimezone(SHANGHAI)
+        try:
+            value = value.astimezone(SHANGHAI)
+        except (OverflowError, ValueError):
+            raise _date_out_of_range() from None
+        if not date_in_range(value.date()):
+            raise _date_out_of_range()
+        return value
 
     def canonical(self) -> dict[str, Any]:
         """The body as stored and hashed: normalised values, absent facts left out."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+def _date_out_of_range() -> PydanticCustomError:
+    return PydanticCustomError(
+        str(CoreError.DATE_OUT_OF_RANGE),
+        "occurred_at must lie between {min} and {max}",
+        {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+    )
 
 
 _SCHEMA_MESSAGES = {
@@ -122,6 +148,9 @@ _SCHEMA_MESSAGES = {
     CoreError.DATETIME_FROM_DATE_PARSING: "“{label}”时间格式错误，应为 ISO 8601（如 2024-03-01T09:00:00+08:00）",
     CoreError.DATETIME_TYPE: "“{label}”时间格式错误，应为 ISO 8601（如 2024-03-01T09:00:00+08:00）",
     CoreError.LITERAL_ERROR: "“{label}”取值不在允许范围内",
+    CoreError.DATE_OUT_OF_RANGE: (
+        f"“{{label}}”应在 {DATE_MIN:%Y-%m-%d} 至 {DATE_MAX:%Y-%m-%d} 之间（ISO 8601，带时区）"
+    ),
     CoreError.ENUM: "“{label}”取值不在允许范围内",
 }
 

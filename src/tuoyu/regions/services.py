@@ -440,6 +440,16 @@ def _statistics_write(plan: _StatisticsPlan) -> None:
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
+# [hardening] point 6: a figure has at most as many digits as MAX_COUNT (a text of thousands
+# of digits is `value_too_large` before int(), which refuses over 4,300 digits with an
+# error of its own); a report quotes at most EXCERPT characters of a cell.
+MAX_DIGITS = len(str(MAX_COUNT))
+EXCERPT = 20
+
+
+def _excerpt(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
 def _parse_int(value: Any) -> tuple[int | None, ErrorCode | None]:
@@ -453,11 +463,15 @@ def _parse_int(value: Any) -> tuple[int | None, ErrorCode | None]:
     elif isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
             return None, RegionsError.NOT_INTEGER
+        if abs(value) > MAX_COUNT:
+            return None, RegionsError.VALUE_TOO_LARGE
         number = int(value)
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         if not _INTEGER_TEXT.fullmatch(text):
             return None, RegionsError.NOT_INTEGER
+        if len(text.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+            return None, RegionsError.VALUE_TOO_LARGE
         number = int(text)
     else:  # dates, times, formulas without a cached value …
         return None, RegionsError.NOT_INTEGER
@@ -562,18 +576,19 @@ def _statistics_year(
     """The row's year: an integer from STAT_YEAR_MIN to this year (`year_out_of_range`); a
     year out of range is still returned, so a repeated row is reported too."""
     year, problem = _parse_int(record["year"])
-    if problem:
+    if problem and problem != RegionsError.VALUE_TOO_LARGE:
         add(
             problem,
-            _INT_MESSAGES[problem].format(header="年度", value=record["year"]),
+            _INT_MESSAGES[problem].format(header="年度", value=_excerpt(record["year"])),
             field="年度",
             row=number,
         )
         return year, False
-    if not STAT_YEAR_MIN <= year <= year_max:
+    if problem or not STAT_YEAR_MIN <= year <= year_max:  # problem: more digits than a year
+        shown = _excerpt(record["year"] if year is None else year)
         add(
             RegionsError.YEAR_OUT_OF_RANGE,
-            f"年度 {year} 超出范围（{STAT_YEAR_MIN}–{year_max}）",
+            f"年度 {shown} 超出范围（{STAT_YEAR_MIN}–{year_max}）",
             field="年度",
             row=number,
         )
@@ -598,7 +613,7 @@ def _statistics_figures(
         if problem:
             add(
                 problem,
-                _INT_MESSAGES[problem].format(header=header_text, value=record[name]),
+                _INT_MESSAGES[problem].format(header=header_text, value=_excerpt(record[name])),
                 field=header_text,
                 row=number,
             )

@@ -19,7 +19,7 @@ router = Router()
 
 class PublicInstitutionQuery(Schema):
     q: str | None = Field(None, max_length=100, description="机构名称（包含）或统一社会信用代码")
-    township: str | None = Field(None, description="镇乡街道区划代码（9 位）")
+    township: str | None = Field(None, max_length=12, description="镇乡街道区划代码（9 位）")
     affordable: bool | None = Field(None, description="true 只列普惠性机构，false 只列非普惠")
     age_months: int | None = Field(
         None,
@@ -48,7 +48,10 @@ class TownshipOut(Schema):
     name: str = Field(..., examples=["多湖街道"])
 
 
-class ClassOut(Schema):
+class PublicClassOut(Schema):
+    """A class as the public sees it (its own name: classes' `ClassOut` is another shape,
+    and two schemas of one name become one component of the OpenAPI document)."""
+
     class_type: CareClass.ClassType = Field(
         ...,
         description="infant 乳儿班 / toddler_small 托小班 / toddler_large 托大班 / mixed 混合班",
@@ -71,7 +74,7 @@ class PublicInstitutionOut(Schema):
     affordable: bool = Field(..., description="今日是否为普惠性托育机构（P-MODE-2）")
     filing_number: str
     filed_on: dt.date
-    classes: list[ClassOut]
+    classes: list[PublicClassOut]
     monthly_fee_yuan: int | None = Field(..., description="月收费（元，整数）")
     credit_rating: str | None = Field(..., description="信用等级；监管模块上线前为 null")
     last_inspection: InspectionOut | None = Field(

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.core.bounds import date_check, too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, OutOfScope
 from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
@@ -25,6 +26,8 @@ from tuoyu.institutions.models import AffordableDesignation, Institution
 from tuoyu.institutions.services.chains import document_check
 
 DESIGNATE = "institutions.designate_affordable"
+# [hardening] point 7: the reason of a withdrawal, limited to fit a page and the audit log.
+WITHDRAWAL_REASON_MAX = 500
 
 
 def _require_designator(acting_user) -> None:
@@ -37,7 +40,7 @@ def _required_text(value: str, field: str, label: str, max_length: int | None = 
     if not value:
         raise DomainError(CoreError.REQUIRED, f"请填写{label}", field=field)
     if max_length and len(value) > max_length:
-        raise DomainError(CoreError.TOO_LONG, f"{label}过长", field=field)
+        raise DomainError(errors=[too_long_item(field=field, label=label, limit=max_length)])
     return value
 
 
@@ -68,6 +71,8 @@ def affordable_designate(
     )
     if starts_on is None:
         raise DomainError(CoreError.REQUIRED, "请填写起始日期", field="starts_on")
+    date_check(starts_on, field="starts_on", label="起始日期")
+    date_check(ends_on, field="ends_on", label="终止日期")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(CoreError.DATE_ORDER, "终止日期不能早于起始日期", field="ends_on")
     # The institution row lock serialises designations of one institution, so the overlap
@@ -148,9 +153,10 @@ def affordable_withdraw(
         "撤销文号",
         AffordableDesignation._meta.get_field("withdrawal_ref").max_length,
     )
-    reason = _required_text(reason, "reason", "撤销原因")
+    reason = _required_text(reason, "reason", "撤销原因", WITHDRAWAL_REASON_MAX)
     if withdrawn_on is None:
         raise DomainError(CoreError.REQUIRED, "请填写撤销日期", field="withdrawn_on")
+    date_check(withdrawn_on, field="withdrawn_on", label="撤销日期")
     if withdrawn_on < designation.starts_on:
         raise DomainError(
             CoreError.DATE_ORDER,

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, diff, snapshot
+from tuoyu.core.bounds import date_check, text_check, too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, OutOfScope
 from tuoyu.core.uploads import check_upload
@@ -36,6 +37,11 @@ MANAGE = "institutions.manage_chains"
 # Decision documents (agreements, 普惠 decisions) are scanned PDFs; a technical limit, not a
 # policy number.
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# [hardening] point 7: reasons typed by 区卫健局, limited to fit a page and the audit log.
+END_REASON_MAX = 500
+DETACH_REASON_MAX = 500
+# [hardening] point 6: far above any real chain (the column would take 32,767).
+MAX_BRANCHES = 10_000
 
 
 def document_check(file, *, field: str = "document") -> None:
@@ -76,18 +82,27 @@ def _check_fields(
     number = (agreement_number or "").strip()
     if not number:
         raise DomainError(CoreError.REQUIRED, "请填写协议编号", field="agreement_number")
-    if len(number) > ChainAgreement._meta.get_field("agreement_number").max_length:
-        raise DomainError(CoreError.TOO_LONG, "协议编号过长", field="agreement_number")
+    limit = ChainAgreement._meta.get_field("agreement_number").max_length
+    if len(number) > limit:
+        raise DomainError(
+            errors=[too_long_item(field="agreement_number", label="协议编号", limit=limit)]
+        )
     try:
         max_branches = int(max_branches)
     except (TypeError, ValueError):
         max_branches = 0
     if max_branches < 1:
         raise DomainError(CoreError.REQUIRED, "分支机构上限应为正整数", field="max_branches")
+    if max_branches > MAX_BRANCHES:
+        raise DomainError(
+            CoreError.OUT_OF_RANGE, f"分支机构上限不能超过 {MAX_BRANCHES}", field="max_branches"
+        )
     if valid_from is None:
         raise DomainError(CoreError.REQUIRED, "请填写生效日期", field="valid_from")
     if valid_until is None:
         raise DomainError(CoreError.REQUIRED, "请填写截止日期", field="valid_until")
+    date_check(valid_from, field="valid_from", label="生效日期")
+    date_check(valid_until, field="valid_until", label="截止日期")
     if valid_until < valid_from:
         raise DomainError(CoreError.DATE_ORDER, "截止日期不能早于生效日期", field="valid_until")
     return number, max_branches
@@ -252,7 +267,7 @@ def chain_agreement_end(
     `chain_agreement_ended`."""
     _require_manager(acting_user)
     agreement = ChainAgreement.objects.select_for_update().get(pk=agreement.pk)
-    reason = (reason or "").strip()
+    reason = text_check(reason, field="reason", label="终止原因", limit=END_REASON_MAX)
     if agreement.ended_on is not None:
         raise DomainError(
             InstitutionsError.CHAIN_AGREEMENT_ENDED,
@@ -262,6 +277,7 @@ def chain_agreement_end(
         )
     if ended_on is None:
         raise DomainError(CoreError.REQUIRED, "请填写终止日期", field="ended_on")
+    date_check(ended_on, field="ended_on", label="终止日期")
     if not reason:
         raise DomainError(CoreError.REQUIRED, "请填写终止原因", field="reason")
     if ended_on < agreement.valid_from or ended_on > agreement.valid_until:
@@ -370,6 +386,7 @@ def chain_branch_detach(
     """Detach a branch from `agreement` (`chain_branch_not_attached` when it is not one).
     Its filing stays; later changes are filed through the full path."""
     _require_manager(acting_user)
+    reason = text_check(reason, field="reason", label="解除原因", limit=DETACH_REASON_MAX)
     agreement = ChainAgreement.objects.select_for_update().get(pk=agreement.pk)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.chain_agreement_id != agreement.pk:
@@ -385,6 +402,6 @@ def chain_branch_detach(
         actor=acting_user,
         obj=institution,
         changes={"chain_agreement": [agreement.pk, None]},
-        detail={"agreement_number": agreement.agreement_number, "reason": (reason or "")[:500]},
+        detail={"agreement_number": agreement.agreement_number, "reason": reason},
     )
     return institution

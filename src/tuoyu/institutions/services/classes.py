@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record, snapshot
+from tuoyu.core.bounds import too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, ErrorItem
 from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
@@ -77,7 +78,7 @@ def class_check(
         )
     try:
         capacity = int(capacity)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         capacity = 0
     if capacity < 1:
         raise DomainError(
@@ -128,8 +129,9 @@ def care_class_create(
     name = (name or "").strip()
     if not name:
         raise DomainError(CoreError.REQUIRED, "请填写班级名称", field="name")
-    if len(name) > CareClass._meta.get_field("name").max_length:
-        raise DomainError(CoreError.TOO_LONG, "班级名称过长", field="name")
+    limit = CareClass._meta.get_field("name").max_length
+    if len(name) > limit:
+        raise DomainError(errors=[too_long_item(field="name", label="班级名称", limit=limit)])
     capacity = class_check(class_type=class_type, capacity=capacity, on=on)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     _check_institution_may_add(institution)

@@ -16,24 +16,30 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tuoyu import policy
+from tuoyu.core import bounds
 from tuoyu.core.errors import DomainError, NotFound
+from tuoyu.institutions.models import AffordableDesignation
 from tuoyu.institutions.selectors import affordable as selectors
 from tuoyu.institutions.selectors.directory import institution_by_uscc
 from tuoyu.institutions.services import affordable as services
-from tuoyu.institutions.views.chains import DATE, apply_errors
+from tuoyu.institutions.services.downloads import affordable_document_download_record
+from tuoyu.institutions.views.chains import BoundedDateField, apply_errors, search_text
 from tuoyu.web.tables import paginate
 
 DESIGNATE = "institutions.designate_affordable"
 VIEW = "institutions.view_directory"
 
 
+REF_MAX = AffordableDesignation._meta.get_field("decision_ref").max_length
+
+
 class DesignateForm(forms.Form):
     uscc = forms.CharField(label=_("机构统一社会信用代码"), max_length=18)
-    starts_on = forms.DateField(label=_("起始日期"), widget=DATE)
-    ends_on = forms.DateField(
-        label=_("终止日期"), required=False, widget=DATE, help_text=_("不填为长期有效")
+    starts_on = BoundedDateField(label=_("起始日期"))
+    ends_on = BoundedDateField(label=_("终止日期"), required=False, help_text=_("不填为长期有效"))
+    decision_ref = forms.CharField(
+        label=_("认定文号"), max_length=REF_MAX, help_text=bounds.max_length_hint(REF_MAX)
     )
-    decision_ref = forms.CharField(label=_("认定文号"), max_length=100)
     decision_document = forms.FileField(
         label=_("认定文件（PDF）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
@@ -41,9 +47,16 @@ class DesignateForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("撤销日期（普惠性认定的最后一天）"), widget=DATE)
-    withdrawal_ref = forms.CharField(label=_("撤销文号"), max_length=100)
-    reason = forms.CharField(label=_("撤销原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    withdrawn_on = BoundedDateField(label=_("撤销日期（普惠性认定的最后一天）"))
+    withdrawal_ref = forms.CharField(
+        label=_("撤销文号"), max_length=REF_MAX, help_text=bounds.max_length_hint(REF_MAX)
+    )
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=services.WITHDRAWAL_REASON_MAX,
+        help_text=bounds.max_length_hint(services.WITHDRAWAL_REASON_MAX),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 def _next_url(request, default: str) -> str:
@@ -59,14 +72,22 @@ def affordable_list(request):
     status = request.GET.get("status", "current")
     if status not in ("current", "future", "ended", "all"):
         status = "current"
-    q = request.GET.get("q", "")
+    q, q_error = search_text(request)
     qs = selectors.affordable_designations(
         acting_user=request.user, status=None if status == "all" else status, q=q
     )
     return render(
         request,
         "institutions/affordable/list.html",
-        {"page": paginate(request, qs), "status": status, "q": q, "today": policy.today()},
+        {
+            "page": paginate(request, qs),
+            "status": status,
+            "q": q,
+            "q_error": q_error,
+            "q_max": bounds.SEARCH_MAX_LENGTH,
+            "today": policy.today(),
+        },
+        status=400 if q_error else 200,
     )
 
 
@@ -152,6 +173,7 @@ def affordable_document(request, pk: int):
     designation = _designation_or_404(request, pk)
     if not designation.decision_document:
         raise Http404
+    affordable_document_download_record(acting_user=request.user, designation=designation)
     return FileResponse(
         designation.decision_document.open("rb"),
         as_attachment=False,

@@ -3,6 +3,8 @@ branches. Thin: forms parse, services decide (and audit), selectors read with sc
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,17 +16,63 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu import policy
+from tuoyu.core import bounds
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.institutions.selectors import chains as selectors
 from tuoyu.institutions.selectors.directory import institution_by_uscc
 from tuoyu.institutions.services import chains as services
+from tuoyu.institutions.services.downloads import chain_document_download_record
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import jurisdiction_code
 from tuoyu.web.tables import paginate
 
 MANAGE = "institutions.manage_chains"
 VIEW = "institutions.view_directory"
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(
+    attrs={"type": "date", "min": bounds.DATE_MIN.isoformat(), "max": bounds.DATE_MAX.isoformat()},
+    format="%Y-%m-%d",
+)
+
+
+class BoundedDateField(forms.DateField):
+    """A date within bounds.DATE_MIN..DATE_MAX ([hardening] point 6; the services check the
+    same, with the code `date_out_of_range`)."""
+
+    widget = DATE
+
+    def validate(self, value):
+        super().validate(value)
+        if not bounds.date_in_range(value):
+            item = bounds.date_out_of_range_item(field=None, label=str(self.label or ""))
+            raise forms.ValidationError(item.message, code=str(item.code))
+
+
+class TownshipsField(forms.ModelMultipleChoiceField):
+    """Townships by primary key. A value that cannot be a key (not digits, or more digits
+    than a 64-bit key has) is `invalid_pk_value` before the query: SQLite cannot bind an
+    integer of 30 digits (it was an OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not PK_TEXT.fullmatch(str(pk).strip()):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
+PK_TEXT = re.compile(r"[0-9]{1,18}")
+
+
+def search_text(request) -> tuple[str, str | None]:
+    """The list's search text and, when it is longer than a search can be, the error to
+    show (the search is then not run)."""
+    q = request.GET.get("q", "")
+    if len(q) > bounds.SEARCH_MAX_LENGTH:
+        return "", gettext("搜索内容最多 %(max)s 字") % {"max": bounds.SEARCH_MAX_LENGTH}
+    return q, None
 
 
 def district_townships():
@@ -39,15 +87,19 @@ class AgreementForm(forms.Form):
         max_length=18,
         help_text=_("总部须为已登记且未注销的机构"),
     )
-    agreement_number = forms.CharField(label=_("协议编号"), max_length=60)
-    townships = forms.ModelMultipleChoiceField(
+    agreement_number = forms.CharField(
+        label=_("协议编号"), max_length=60, help_text=bounds.max_length_hint(60)
+    )
+    townships = TownshipsField(
         label=_("适用镇乡街道"),
         queryset=Region.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    max_branches = forms.IntegerField(label=_("分支机构上限"), min_value=1, max_value=32767)
-    valid_from = forms.DateField(label=_("生效日期"), widget=DATE)
-    valid_until = forms.DateField(label=_("截止日期"), widget=DATE)
+    max_branches = forms.IntegerField(
+        label=_("分支机构上限"), min_value=1, max_value=services.MAX_BRANCHES
+    )
+    valid_from = BoundedDateField(label=_("生效日期"))
+    valid_until = BoundedDateField(label=_("截止日期"))
     document = forms.FileField(
         label=_("协议文件（PDF）"),
         required=False,
@@ -64,8 +116,13 @@ class AgreementForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    ended_on = forms.DateField(label=_("终止日期（协议适用的最后一天）"), widget=DATE)
-    reason = forms.CharField(label=_("终止原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    ended_on = BoundedDateField(label=_("终止日期（协议适用的最后一天）"))
+    reason = forms.CharField(
+        label=_("终止原因"),
+        max_length=services.END_REASON_MAX,
+        help_text=bounds.max_length_hint(services.END_REASON_MAX),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AttachForm(forms.Form):
@@ -90,12 +147,20 @@ def _agreement_or_404(request, pk: int):
 @permission_required(MANAGE, raise_exception=True)
 def chain_list(request):
     status = request.GET.get("status") or ""
-    q = request.GET.get("q", "")
+    q, q_error = search_text(request)
     qs = selectors.chain_agreements_list(acting_user=request.user, status=status or None, q=q)
     return render(
         request,
         "institutions/chains/list.html",
-        {"page": paginate(request, qs), "status": status, "q": q, "today": policy.today()},
+        {
+            "page": paginate(request, qs),
+            "status": status,
+            "q": q,
+            "q_error": q_error,
+            "q_max": bounds.SEARCH_MAX_LENGTH,
+            "today": policy.today(),
+        },
+        status=400 if q_error else 200,
     )
 
 
@@ -284,6 +349,7 @@ def chain_document(request, pk: int):
     agreement = _agreement_or_404(request, pk)
     if not agreement.document:
         raise Http404
+    chain_document_download_record(acting_user=request.user, agreement=agreement)
     return FileResponse(
         agreement.document.open("rb"),
         as_attachment=False,

@@ -7,25 +7,28 @@ from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import quote
 
 from django import forms
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from tuoyu import policy
+from tuoyu.core.bounds import SEARCH_MAX_LENGTH
 from tuoyu.core.errors import DomainError
 from tuoyu.institutions.selectors import public as selectors
 
+# What can be a filing number (the receipt's `TY<district>-<year>-<seq>`, or a number a
+# district issued before, with Chinese brackets): at most 40 characters, never a "/" — the
+# filings verification form checks the same before it builds the number's URL.
 FILING_NUMBER = re.compile(r"^[0-9A-Za-z\-（）()\u4e00-\u9fff〔〕]{1,40}$")
 
 
 class PublicSearchForm(forms.Form):
-    q = forms.CharField(label=_("机构名称"), required=False, max_length=100)
+    q = forms.CharField(label=_("机构名称"), required=False, max_length=SEARCH_MAX_LENGTH)
     # A code checked against the district's townships (cheaper than a ChoiceField's
     # normalised choices when a province's thousand townships are loaded).
     township = forms.CharField(label=_("镇乡街道"), required=False, max_length=12)
@@ -111,11 +114,9 @@ def verify(request):
             {"number": number, "error": bool(number)},
             status=400 if number else 200,
         )
-    try:
-        url = reverse("filings:verify", args=[number])
-    except NoReverseMatch:
-        url = f"/filings/verify/{quote(number)}/"
-    return redirect(url)
+    # FILING_NUMBER admits no "/": the verification URL can always be built (the filings
+    # page matches the number case-insensitively).
+    return redirect(reverse("filings:verify", args=[number]))
 
 
 urlpatterns = [
