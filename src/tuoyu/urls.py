@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from tuoyu.api import api
 
+# [hardening] point 13: a 500 shows (and the API answers) the request id of its log record,
+# without the database.
+handler500 = "tuoyu.web.errors.server_error"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

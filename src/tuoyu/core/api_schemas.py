@@ -1,6 +1,6 @@
 """Schemas shared by every API router: the RFC 9457 problem document of API-CONTRACT §0."""
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ProblemItem(Schema):
@@ -15,3 +15,6 @@ class Problem(Schema):
     title: str
     status: int
     errors: list[ProblemItem]
+    request_id: str | None = Field(
+        None, description="请求编号（500 时给出；与响应头 X-Request-ID 相同），联系平台运维时请提供"
+    )

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.filenames import RandomName
+
 
 class Subject(models.TextChoices):
     FIRE = "fire", _("消防安全")
@@ -152,7 +154,7 @@ class FilingMaterial(models.Model):
         "institutions.Institution", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("材料类型"), max_length=24, choices=Kind.choices)
-    file = models.FileField(_("文件"), upload_to="filings/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=RandomName("filings/%Y/%m/"))
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))

@@ -30,6 +30,11 @@ VENDOR_FILES = {
     ),
     "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
     "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+    # The API docs (/api/v1/docs) work offline: Swagger UI from npm, not from a CDN.
+    "vendor/swagger-ui/swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "vendor/swagger-ui/swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
+    "vendor/swagger-ui/swagger-ui.css.map": "swagger-ui-dist/swagger-ui.css.map",
+    "vendor/swagger-ui/favicon-32x32.png": "swagger-ui-dist/favicon-32x32.png",
 }
 
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.filenames import RandomName
+
 
 class AffordableDesignation(models.Model):
     """P-MODE-2: 普惠 status as a dated designation with its decision document. The history
@@ -16,7 +18,9 @@ class AffordableDesignation(models.Model):
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("终止日期"), null=True, blank=True)
     decision_ref = models.CharField(_("认定文号"), max_length=100)
-    decision_document = models.FileField(_("认定文件"), upload_to="affordable/%Y/", blank=True)
+    decision_document = models.FileField(
+        _("认定文件"), upload_to=RandomName("affordable/%Y/"), blank=True
+    )
     withdrawal_ref = models.CharField(_("撤销文号"), max_length=100, blank=True)
     withdrawal_reason = models.TextField(_("撤销原因"), blank=True)
     withdrawn_at = models.DateTimeField(_("撤销登记时间"), null=True, blank=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.filenames import RandomName
+
 
 class ChainAgreement(models.Model):
     """P-REG-13: a chain's head company and the scope within which its new branches are
@@ -21,7 +23,7 @@ class ChainAgreement(models.Model):
     max_branches = models.PositiveSmallIntegerField(_("分支机构上限"))
     valid_from = models.DateField(_("生效日期"))
     valid_until = models.DateField(_("截止日期"))
-    document = models.FileField(_("协议文件"), upload_to="chains/%Y/", blank=True)
+    document = models.FileField(_("协议文件"), upload_to=RandomName("chains/%Y/"), blank=True)
     # Ending an agreement early keeps its original validity: `ended_on` is the last day it
     # applies (history is never overwritten; the audit log holds every edit).
     ended_on = models.DateField(_("提前终止日期"), null=True, blank=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
 from tuoyu.accounts.models import Department
+from tuoyu.core.bounds import SEARCH_MAX_LENGTH
 from tuoyu.core.errors import NotFound
 from tuoyu.institutions.excel_directory import directory_export_xlsx
 from tuoyu.institutions.models import Institution
@@ -34,7 +35,9 @@ BLANK = [("", _("全部"))]
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("名称或统一社会信用代码"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("名称或统一社会信用代码"), required=False, max_length=SEARCH_MAX_LENGTH
+    )
     # A code checked against the offered townships (a ChoiceField would re-normalise the
     # over a thousand choices of a province on every request).
     township = forms.CharField(label=_("镇乡街道"), required=False, max_length=12)
@@ -64,7 +67,7 @@ class DirectoryFilterForm(forms.Form):
             ("none", _("非连锁")),
         ],
     )
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, townships=(), **kwargs):
         """`townships`: (code, name) pairs offered by the township filter."""

@@ -25,6 +25,7 @@ from tuoyu.institutions.models import Institution, RegistrationEvent
 from tuoyu.institutions.registration_rules import AUTHORITY_LABELS
 from tuoyu.institutions.selectors import registration as selectors
 from tuoyu.institutions.services import registration as services
+from tuoyu.institutions.services.downloads import Counted, registrations_export_record
 from tuoyu.institutions.services.registration_import import registration_events_import
 from tuoyu.web.tables import paginate
 
@@ -83,22 +84,29 @@ def registrations_export(request):
     today = policy.today()
     if tab == "unfiled":
         deadline = selectors.registration_filing_deadline(today=today)
-        rows = selectors.registrations_with_age(
-            selectors.registrations_unfiled(
-                acting_user=request.user, filters=filters, today=today
-            ).iterator(chunk_size=1000),
-            today=today,
+        rows = Counted(
+            selectors.registrations_with_age(
+                selectors.registrations_unfiled(
+                    acting_user=request.user, filters=filters, today=today
+                ).iterator(chunk_size=1000),
+                today=today,
+            )
         )
         content = excel_registration.registrations_unfiled_workbook(
             rows, deadline_days=deadline.days
         )
         filename = f"registrations-unfiled-{today:%Y%m%d}.xlsx"
     else:
-        events = selectors.registration_events_list(
-            acting_user=request.user, filters=filters, today=today
-        ).iterator(chunk_size=1000)
-        content = excel_registration.registration_events_workbook(events)
+        rows = Counted(
+            selectors.registration_events_list(
+                acting_user=request.user, filters=filters, today=today
+            ).iterator(chunk_size=1000)
+        )
+        content = excel_registration.registration_events_workbook(rows)
         filename = f"registrations-{today:%Y%m%d}.xlsx"
+    registrations_export_record(
+        acting_user=request.user, tab=tab, filters=filters, rows=rows.count, filename=filename
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
