@@ -15,21 +15,57 @@ Variables (all optional for the demo):
   TUOYU_DISTRICT_CODE   the district this installation serves (default 330703, Jindong)
   TUOYU_POLICY_DIR      the district's own policy YAML (default: src/tuoyu/policy/data)
   TUOYU_LOGIN_MAX_FAILURES / TUOYU_LOGIN_WINDOW_MINUTES   login throttle (5 in 15 minutes)
+  TUOYU_LOGIN_MAX_FAILURES_PER_IP  failures from one address (an IPv6 /64) in the window
+                        that lock the address, whatever accounts it tried (default 20)
+  TUOYU_PROXY_IPS       comma-separated IPs/CIDRs of the reverse proxies in front of us (also
+                        gunicorn's --forwarded-allow-ips in `make serve`); only their
+                        X-Forwarded-For hops are believed, the right-most untrusted hop is the
+                        client (tuoyu.core.http.client_ip). Empty (default): REMOTE_ADDR
   TUOYU_STRICT_CATALOGUES 1: an error code or audit action outside the apps' catalogues
                         raises (the tests set it); default 0: it is logged as a warning
+  TUOYU_SQLITE_BUSY_TIMEOUT_MS  SQLite only: how long a write waits for another writer's lock
+                        (PRAGMA busy_timeout, default 30000 ms) before it is retried
+                        (tuoyu.core.db.transient_retry) or answered 503 database_busy
+  TUOYU_MAX_REQUEST_BYTES  the largest request body, files included (default 25 MB): larger
+                        is 413 request_too_large, from its Content-Length and while it is read
+                        (tuoyu.web.limits); above every upload limit (materials 10 MB)
+  TUOYU_DATA_UPLOAD_MAX_MEMORY_SIZE  Django's DATA_UPLOAD_MAX_MEMORY_SIZE: the largest body
+                        without its files, and the largest API (JSON) body (default 5 MB)
+  TUOYU_FILE_UPLOAD_MAX_MEMORY_SIZE  Django's FILE_UPLOAD_MAX_MEMORY_SIZE: an uploaded file
+                        above it is spooled to a temporary file, not held in memory (2.5 MB)
+  TUOYU_IMPORT_MAX_SECONDS  how long reading one Excel import may take (default 60 s):
+                        longer is import_timeout (tuoyu.core.excel)
+  TUOYU_LOG_FORMAT      plain (default: lines) or json (one JSON object a line, for a log
+                        collector); every record carries the request id (X-Request-ID)
+  TUOYU_LOG_FILE        rotating log file, 0600 (default var/log/tuoyu.log); empty: console
+                        only (production with several workers: let the service manager
+                        collect the console)
+  TUOYU_LOG_LEVEL       level of the tuoyu loggers (default INFO; others WARNING)
+  TUOYU_SECURE_COOKIES  1 behind HTTPS: secure cookies, HTTP → HTTPS redirect, HSTS
+  TUOYU_HSTS_SECONDS    HSTS max-age when TUOYU_SECURE_COOKIES=1 (default 31536000, a year)
+
+Not from the environment:
+  TUOYU_REQUIRE_SECOND_FACTOR  True: accounts that `accounts.rules.requires_second_factor`
+                        names (区卫健局, platform operators) log in with a TOTP code. Only the
+                        test suite turns it off (conftest.py); production has no switch.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 
+from tuoyu.core.logging import logging_config
+from tuoyu.core.private import private_dir, private_file, sqlite_database_file
 from tuoyu.keys import load_or_create_key
 
 SRC_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("TUOYU_PROJECT_DIR", SRC_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("TUOYU_VAR_DIR", PROJECT_DIR / "var"))
 NODE_MODULES = Path(os.environ.get("TUOYU_NODE_MODULES", PROJECT_DIR / "node_modules"))
+# [hardening] point 16: var/ (keys, database, uploads, logs) is created 0700.
+private_dir(VAR_DIR)
 
 DEBUG = os.environ.get("TUOYU_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("TUOYU_SECRET_KEY") or load_or_create_key(
@@ -52,7 +88,8 @@ TUOYU_PUBLIC_BASE_URL = os.environ.get("TUOYU_PUBLIC_BASE_URL", "http://127.0.0.
 TUOYU_DISTRICT_CODE = os.environ.get("TUOYU_DISTRICT_CODE", "330703")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site of tuoyu.accounts.admin_site: its login is /login/, operators only.
+    "tuoyu.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +101,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    # Second factor (TOTP, recovery codes) for the accounts of accounts.rules.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The project's apps in floor order, lowest first (docs/architecture.md): the seeding
     # runner and the apps' ready() registrations follow this order.
     "tuoyu.core",
@@ -78,18 +119,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # [hardening] point 13: first, so that every response (a 500 of a middleware below
+    # included) and every log record carries the request id.
+    "tuoyu.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # [hardening] point 15: CSP and Cache-Control, after the cookies of those below are set.
+    "tuoyu.web.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # [hardening] point 11: size caps and no anonymous body, before anything reads a body.
+    "tuoyu.web.limits.RequestSizeLimitMiddleware",
+    "tuoyu.web.limits.AnonymousBodyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tuoyu.web.nul.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "tuoyu.audit.middleware.RequestContextMiddleware",
+    "tuoyu.accounts.middleware.SecondFactorMiddleware",
     "tuoyu.web.middleware.DomainErrorMiddleware",
 ]
 
@@ -125,17 +175,25 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at
-    # BEGIN so two writers never deadlock upgrading a read lock.
+    # BEGIN so two writers never deadlock upgrading a read lock. A writer waits for the lock
+    # up to the busy timeout ([hardening] point 14: longer than any write holds it), then
+    # tuoyu.core.db.transient_retry runs the transaction again or answers 503.
+    _busy_ms = max(int(os.environ.get("TUOYU_SQLITE_BUSY_TIMEOUT_MS", "") or 30000), 0)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            " PRAGMA busy_timeout=10000;"
+            f" PRAGMA busy_timeout={_busy_ms};"
         ),
+        "timeout": _busy_ms / 1000,  # the same wait while connecting (sqlite3.connect)
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         os.environ.get("TUOYU_TEST_SQLITE_NAME", "") or None
     )
+    # [hardening] point 16: the database file is created 0600 before SQLite opens it (its
+    # -wal and -shm files follow its mode); an existing one loses group and other rights.
+    if _sqlite_file := sqlite_database_file(DATABASES["default"]["NAME"]):
+        private_file(_sqlite_file)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -180,8 +238,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# [hardening] point 11: request and file sizes (tuoyu.web.limits enforces the total).
+TUOYU_MAX_REQUEST_BYTES = int(os.environ.get("TUOYU_MAX_REQUEST_BYTES", str(25 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("TUOYU_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("TUOYU_FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
+)
+TUOYU_IMPORT_MAX_SECONDS = float(os.environ.get("TUOYU_IMPORT_MAX_SECONDS", "60"))
+# [hardening] point 16: uploaded documents are readable by the service's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -189,21 +257,45 @@ SESSION_COOKIE_SECURE = os.environ.get("TUOYU_SECURE_COOKIES", "0") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# [hardening] point 15: behind HTTPS (TUOYU_SECURE_COOKIES=1) plain HTTP is redirected and
+# browsers are told to stay on HTTPS. gunicorn (`make serve`) sets the scheme from the
+# trusted proxies' X-Forwarded-Proto, so no SECURE_PROXY_SSL_HEADER is needed.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("TUOYU_HSTS_SECONDS", "31536000")) if SESSION_COOKIE_SECURE else 0
+)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "tuoyu": {"handlers": ["console"], "level": os.environ.get("TUOYU_LOG_LEVEL", "INFO")},
-        "tuoyu.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# [hardening] point 13: console and var/log/tuoyu.log (0600, rotating), plain lines or JSON
+# lines, each record with its request id; Django's 4xx/5xx (with tracebacks) included.
+TUOYU_LOG_FORMAT = os.environ.get("TUOYU_LOG_FORMAT", "plain")
+if TUOYU_LOG_FORMAT not in ("plain", "json"):
+    raise ValueError(f"TUOYU_LOG_FORMAT 应为 plain 或 json，而不是 {TUOYU_LOG_FORMAT!r}")
+TUOYU_LOG_FILE = os.environ.get("TUOYU_LOG_FILE", str(VAR_DIR / "log" / "tuoyu.log"))
+LOGGING = logging_config(
+    fmt=TUOYU_LOG_FORMAT, file=TUOYU_LOG_FILE, level=os.environ.get("TUOYU_LOG_LEVEL", "INFO")
+)
 
 # Login throttling (issue: lock after 5 failures in 15 minutes, per account and per IP).
 TUOYU_LOGIN_MAX_FAILURES = int(os.environ.get("TUOYU_LOGIN_MAX_FAILURES", "5"))
 TUOYU_LOGIN_WINDOW_MINUTES = int(os.environ.get("TUOYU_LOGIN_WINDOW_MINUTES", "15"))
+# [hardening] point 3: a success never resets the address's count, so a shared address (an
+# office behind one NAT) gets a larger allowance than one account.
+TUOYU_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("TUOYU_LOGIN_MAX_FAILURES_PER_IP", "20"))
+
+# [hardening] point 4: the reverse proxies whose X-Forwarded-For hops are believed.
+TUOYU_PROXY_IPS = [p.strip() for p in os.environ.get("TUOYU_PROXY_IPS", "").split(",") if p.strip()]
+for _proxy in TUOYU_PROXY_IPS:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not every request
+
+# [hardening] point 5: two factors for the accounts accounts.rules names (MLPS level 3). Not
+# an environment variable: only the test suite switches it off.
+TUOYU_REQUIRE_SECOND_FACTOR = True
+OTP_TOTP_ISSUER = "托育服务监管平台"
+# accounts throttles codes like passwords (per account and address); the devices' own
+# exponential back-off would only make a right code after two typos fail unexplained.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # [house] point 5: codes and actions come from the apps' catalogues (tuoyu.core.catalogue).
 TUOYU_STRICT_CATALOGUES = os.environ.get("TUOYU_STRICT_CATALOGUES", "0") == "1"

@@ -10,6 +10,9 @@ class AccountsError(ErrorCode):
     LOGIN_LOCKED = "login_locked", _("连续登录失败次数过多，已被暂时锁定，请稍后再试")
     USERNAME_TAKEN = "username_taken", _("用户名已被使用")
     USER_INACTIVE = "user_inactive", _("该账号已停用")
+    OTP_INVALID = "otp_invalid", _("动态验证码或恢复码错误")
+    SECOND_FACTOR_SELF_RESET = "second_factor_self_reset", _("不能重置自己的二次验证")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("该账号已绑定动态验证码")
 
 
 class AccountsAction(AuditAction):
@@ -17,6 +20,15 @@ class AccountsAction(AuditAction):
     SESSION_LOGIN_FAILED = "accounts.session.login_failed", _("登录失败")
     SESSION_LOGIN_REFUSED_LOCKED = "accounts.session.login_refused_locked", _("锁定期间拒绝登录")
     SESSION_LOGOUT = "accounts.session.logout", _("退出登录")
+    SESSION_PASSWORD_VERIFIED = "accounts.session.password_verified", _("密码正确，待二次验证")
+    SESSION_SECOND_FACTOR_FAILED = "accounts.session.second_factor_failed", _("动态验证码错误")
+    SESSION_LOCK_REFUSALS = "accounts.session.lock_refusals", _("锁定期间拒绝登录次数汇总")
+    SECOND_FACTOR_ENROLMENT_STARTED = (
+        "accounts.second_factor.enrolment_started",
+        _("开始绑定动态验证码"),
+    )
+    SECOND_FACTOR_ENROLLED = "accounts.second_factor.enrolled", _("绑定动态验证码")
+    SECOND_FACTOR_RESET = "accounts.second_factor.reset", _("重置二次验证")
     USER_CREATED = "accounts.user.created", _("新建账号")
     TOKEN_ISSUED = "accounts.token.issued", _("签发接口令牌")
     TOKEN_REVOKED = "accounts.token.revoked", _("吊销接口令牌")

@@ -217,9 +217,21 @@ class CoreError(ErrorCode):
     NOT_FOUND = "not_found", _("记录不存在或无权访问")
     HTTP_ERROR = "http_error", _("请求有误")
     INVALID_CHARACTER = "invalid_character", _("请求中含有不允许的控制字符（NUL）")
+    # [hardening] point 13: an unexpected failure (500), quoted by its request id
+    SERVER_ERROR = "server_error", _("系统内部错误，已记录；联系平台运维时请提供请求编号")
+    # [hardening] point 14: the database stayed busy with other writes (503, try again)
+    DATABASE_BUSY = "database_busy", _("系统繁忙，请稍后重试")
+    # [hardening] points 10, 11: what the API parses, how large a request may be
+    UNSUPPORTED_MEDIA_TYPE = (
+        "unsupported_media_type",
+        _("请求体应为 JSON（Content-Type: application/json）"),
+    )
+    REQUEST_TOO_LARGE = "request_too_large", _("请求过大")
     # values of a form or a body
     REQUIRED = "required", _("必填项不能为空")
     TOO_LONG = "too_long", _("内容过长")
+    OUT_OF_RANGE = "out_of_range", _("数值超出允许范围")
+    DATE_OUT_OF_RANGE = "date_out_of_range", _("日期超出允许范围")
     INVALID = "invalid", _("字段取值无效")
     INVALID_CHOICE = "invalid_choice", _("取值不在允许范围内")
     DATE_ORDER = "date_order", _("日期先后顺序不正确")
@@ -241,6 +253,7 @@ class CoreError(ErrorCode):
     HEADER_MISMATCH = "header_mismatch", _("表头与模板不一致")
     TOO_MANY_ROWS = "too_many_rows", _("数据行超过上限，请拆分为多个文件导入")
     TOO_MANY_ERRORS = "too_many_errors", _("错误过多，仅列出部分；请修正后重新导入")
+    IMPORT_TIMEOUT = "import_timeout", _("文件读取超时，请拆分为多个较小的文件导入")
     # schema errors of a body or a query, as pydantic names them (`schema_error_code`)
     STRING_TYPE = "string_type", _("应为字符串")
     STRING_TOO_SHORT = "string_too_short", _("不能为空")

@@ -1,6 +1,6 @@
 """Error codes and audit actions of institutions ([house] point 5, see
 `tuoyu.core.catalogue`). Codes named in API-CONTRACT (`authority_mismatch`,
-`wrong_authority`, `event_conflict`, `unknown_institution`,
+`wrong_authority`, `uscc_authority_mismatch`, `event_conflict`, `unknown_institution`,
 `class_size_exceeds_standard`) are fixed."""
 
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,10 @@ class InstitutionsError(ErrorCode):
     AUTHORITY_MISMATCH = "authority_mismatch", _("推送的登记机关与令牌所属部门不一致")
     WRONG_AUTHORITY = "wrong_authority", _("该类机构不由此登记机关登记（P-REG-10）")
     LEGAL_FORM_MISMATCH = "legal_form_mismatch", _("法人类型与营利性不相符（P-REG-10）")
+    USCC_AUTHORITY_MISMATCH = (
+        "uscc_authority_mismatch",
+        _("统一社会信用代码的登记管理部门代码与推送的登记机关不符（GB 32100-2015）"),
+    )
     EVENT_CONFLICT = "event_conflict", _("同一事件编号已以不同内容接收过")
     DUPLICATE_EVENT_ID = "duplicate_event_id", _("事件编号与前面的行重复")
     INVALID_DATETIME = "invalid_datetime", _("日期时间格式错误，应为如 2024-03-01 09:00")
@@ -63,6 +67,16 @@ class InstitutionsAction(AuditAction):
     )
     FILING_STATE_CANCELLED = "institutions.filing_state.cancelled", _("机构备案状态变为已注销")
     DIRECTORY_EXPORTED = "institutions.directory.exported", _("导出托育机构名录")
+    # [hardening] point 16: every export and document download leaves an audit event
+    REGISTRATIONS_EXPORTED = "institutions.registrations.exported", _("导出登记信息")
+    CHAIN_DOCUMENT_DOWNLOADED = (
+        "institutions.chain_agreement.document_downloaded",
+        _("查看连锁经营协议文件"),
+    )
+    AFFORDABLE_DOCUMENT_DOWNLOADED = (
+        "institutions.affordable.document_downloaded",
+        _("查看普惠性认定文件"),
+    )
     CARE_CLASS_CREATED = "institutions.care_class.created", _("新增班级")
     CARE_CLASS_WITHDRAWN = "institutions.care_class.withdrawn", _("撤销未备案班级")
     CHAIN_AGREEMENT_CREATED = "institutions.chain_agreement.created", _("新建连锁经营协议")
