@@ -113,6 +113,10 @@ class Institution(models.Model):
     # Filed staff summary: {role: {"count": n, "certified": n}} (P-STD-2); the workforce
     # issue keeps the individual staff records.
     staff_summary = models.JSONField(_("人员配备概况"), default=dict, blank=True)
+    # Filed facts on the standards of P-STD-2/P-STD-3 (head's qualifications, health worker,
+    # security guard, lease, floors, windows, observation room), as `tuoyu.filings.checks`
+    # keeps them in an application's "standards" section.
+    filed_standards = models.JSONField(_("设置标准申报情况"), default=dict, blank=True)
     chain_agreement = models.ForeignKey(
         "institutions.ChainAgreement",
         on_delete=models.PROTECT,
