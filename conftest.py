@@ -204,10 +204,11 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def make_filed(make_institution):
     """`make_filed(classes=[(class_type, capacity), …], filed_on=…, **institution fields)`:
-    a filed institution (P-REG-12) with filed classes."""
+    a filed institution (P-REG-12) with filed classes and filed standards that meet
+    P-STD-2/3 (`COMPLIANT_STANDARDS`), so that a change filing starts complete."""
     import datetime as dt
 
-    from tests.factories import CareClassFactory
+    from tests.factories import COMPLIANT_STANDARDS, CareClassFactory
 
     counter = itertools.count(1)
 
@@ -215,6 +216,7 @@ def make_filed(make_institution):
         n = next(counter)
         kwargs.setdefault("filing_status", "filed")
         kwargs.setdefault("filing_number", f"DIR-2024-{n:04d}")
+        kwargs.setdefault("filed_standards", dict(COMPLIANT_STANDARDS))
         institution = make_institution(filed_on=filed_on, **kwargs)
         for i, (class_type, capacity) in enumerate(classes, start=1):
             CareClassFactory(

@@ -2,6 +2,7 @@
 
 python -m bench audit --help
 python -m bench institutions --help
+python -m bench search --help
 python -m bench seed --help
 """
 

@@ -140,11 +140,36 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     assert page.get_by_test_id("class-table").locator("tbody tr").count() == 2
 
     staff = page.get_by_test_id("staff-form")
-    for label, count in [("负责人", "1"), ("保育人员", "8"), ("保健人员", "1"), ("炊事人员", "1")]:
+    for label, count in [
+        ("负责人", "1"),
+        ("保育人员", "8"),
+        ("保健人员", "1"),
+        ("炊事人员", "1"),
+        ("保安人员", "1"),
+    ]:
         staff.get_by_label(f"{label}人数", exact=True).fill(count)
         staff.get_by_label(f"{label}持证人数").fill(count)
     staff.get_by_role("button", name="保存人员配备").click()
     page.wait_for_url("**/edit/#staff")
+
+    # P-STD-2 / P-STD-3: the standards section ([fidelity] #7)
+    std = page.get_by_test_id("standards-form")
+    std.get_by_label("负责人学历", exact=True).select_option("bachelor")
+    std.get_by_label("负责人从事托育、教育、卫生健康管理工作年限", exact=True).fill("5")
+    std.get_by_label("负责人经托育机构负责人岗位培训", exact=True).check()
+    std.get_by_label("其中专职保健人员人数", exact=True).fill("1")
+    std.get_by_label("保健人员经妇幼保健机构培训", exact=True).check()
+    std.get_by_label("保安人员持保安员证，由取得许可的保安服务公司派驻", exact=True).check()
+    std.get_by_label("房屋产权", exact=True).select_option("leased")
+    std.get_by_label("租期（年）", exact=True).fill("5")
+    std.get_by_label("婴幼儿生活用房最低楼层", exact=True).fill("1")
+    std.get_by_label("婴幼儿生活用房最高楼层", exact=True).fill("2")
+    std.get_by_label("生活用房窗洞面积（㎡）", exact=True).fill("60")
+    std.get_by_label("生活用房地面面积（㎡）", exact=True).fill("240")
+    std.get_by_label("保健观察室面积（㎡，无则填 0）", exact=True).fill("8")
+    std.get_by_label("保健观察室设观察床", exact=True).check()
+    std.get_by_role("button", name="保存设置标准").click()
+    page.wait_for_url("**/edit/#standards")
 
     # a wrong file type is refused by content, not by name
     upload(page, "营业执照或法人登记证书", name="licence.pdf", content=b"GIF89a fake")

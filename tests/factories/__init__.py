@@ -12,7 +12,11 @@ from tests.factories.accounts import (
     TownshipUserFactory,
     UserFactory,
 )
-from tests.factories.filings import FilingApplicationFactory, SubjectReviewFactory
+from tests.factories.filings import (
+    COMPLIANT_STANDARDS,
+    FilingApplicationFactory,
+    SubjectReviewFactory,
+)
 from tests.factories.institutions import (
     LEGAL_FORMS,
     AffordableDesignationFactory,
@@ -36,6 +40,7 @@ from tests.factories.regions import (
 )
 
 __all__ = [
+    "COMPLIANT_STANDARDS",
     "DISTRICT",
     "DONGXIAO",
     "DUOHU",

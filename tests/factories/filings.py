@@ -13,6 +13,27 @@ from tuoyu.filings.models import FilingApplication, SubjectReview
 
 SUBJECTS = ["fire", "security", "food", "health_care"]
 
+# A standards section (P-STD-2 / P-STD-3, `tuoyu.filings.checks.STANDARD_FACTS`) that meets
+# every standard of the base policy: what a complete application and a filed institution
+# (`filed_standards`) carry unless a test says otherwise.
+COMPLIANT_STANDARDS = {
+    "head_education": "bachelor",
+    "head_experience_years": 5,
+    "head_post_training": True,
+    "health_workers_full_time": 1,
+    "health_worker_mch_trained": True,
+    "security_guard_licensed": True,
+    "premises_tenure": "leased",
+    "lease_years": 5,
+    "living_floor_lowest": 1,
+    "living_floor_highest": 2,
+    "living_underground": False,
+    "window_area_m2": "60.00",
+    "living_room_area_m2": "240.00",
+    "observation_room_m2": "8.00",
+    "observation_bed": True,
+}
+
 
 class FilingApplicationFactory(DjangoModelFactory):
     """An initial-filing draft of a new institution; `submitted=True` puts it in review on

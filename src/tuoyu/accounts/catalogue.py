@@ -35,6 +35,7 @@ class AccountsAction(AuditAction):
     DEPARTMENT_CREATED = "accounts.department.created", _("新增部门")
     DEPARTMENT_UPDATED = "accounts.department.updated", _("更新部门信息")
     POSITION_CREATED = "accounts.position.created", _("新增领导小组职务")
+    POSITION_UPDATED = "accounts.position.updated", _("更新领导小组职务")
     POSITION_HOLDER_CHANGED = "accounts.position.holder_changed", _("更换领导小组职务任职人")
 
 

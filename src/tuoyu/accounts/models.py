@@ -43,6 +43,13 @@ class Department(models.Model):
         _("备案审核事项"), default=list, blank=True, help_text=_("fire/security/food/health_care")
     )
     is_lead = models.BooleanField(_("牵头部门"), default=False)
+    is_member_unit = models.BooleanField(
+        _("领导小组成员单位"),
+        default=False,
+        help_text=_(
+            "金区政办〔2020〕36号附件列出的成员单位（P-ORG-1）；其他部门在平台上承担职责但不是成员"
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -240,7 +247,9 @@ class LoginThrottle(models.Model):
 
 class Position(models.Model):
     """A seat in the leading group (P-ORG-1): defined by position, not by person, so the
-    duties stay when the holder changes."""
+    duties stay when the holder changes ("如发生人事调整，接任者自然替补"). `post` is the post
+    that holds the seat ex officio (e.g. 区府办副主任), `department` the unit it comes from
+    when that unit is a platform department."""
 
     class Rank(models.TextChoices):
         LEADER = "leader", _("组长")
@@ -250,6 +259,9 @@ class Position(models.Model):
 
     title = models.CharField(_("职务"), max_length=100)
     rank = models.CharField(_("组内职位"), max_length=16, choices=Rank.choices)
+    post = models.CharField(
+        _("由何职务担任"), max_length=100, blank=True, help_text=_("如：副区长、区府办副主任")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="positions"
     )

@@ -54,6 +54,11 @@ def requires_second_factor(user):
 
 rules.add_perm("regions.import_statistics", is_health_bureau | is_system)
 rules.add_perm("regions.view_statistics", is_department | is_township)
+# P-FIL-2: the State Council's yearly holiday notice is entered by platform operators; the
+# "no notice for next year" warning is shown to them and to 区卫健局 (who answers for the
+# deadlines).
+rules.add_perm("regions.manage_holiday_notices", is_system)
+rules.add_perm("regions.view_holiday_warning", is_health_bureau | is_system)
 rules.add_perm("audit.view_log", is_health_bureau | is_system)
 rules.add_perm("accounts.manage_leading_group", is_health_bureau)
 rules.add_perm("accounts.view_leading_group", is_department | is_township)

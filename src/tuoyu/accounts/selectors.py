@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_static.models import StaticToken
@@ -27,6 +29,41 @@ def api_token_get(*, acting_user, token_id: int) -> ApiToken:
 def leading_group() -> QuerySet[Position]:
     return Position.objects.select_related("department").prefetch_related(
         Prefetch("holdings", queryset=PositionHolding.objects.order_by("-started_on"))
+    )
+
+
+@dataclass(frozen=True)
+class LeadingGroup:
+    """The leading group as the annex of 金区政办〔2020〕36号 sets it out (P-ORG-1): leader,
+    deputy leaders, member units (represented by their 分管领导), the office and its head;
+    `other_departments` have duties on the platform (P-ORG-2) but are not members."""
+
+    leaders: list[Position]
+    deputies: list[Position]
+    office_heads: list[Position]
+    other_positions: list[Position]
+    member_units: list[Department]
+    other_departments: list[Department]
+
+    @property
+    def positions(self) -> list[Position]:
+        return [*self.leaders, *self.deputies, *self.office_heads, *self.other_positions]
+
+
+def leading_group_structure() -> LeadingGroup:
+    positions = list(leading_group())
+    by_rank: dict[str, list[Position]] = {}
+    for p in positions:
+        by_rank.setdefault(p.rank, []).append(p)
+    departments_all = list(Department.objects.all())
+    R = Position.Rank
+    return LeadingGroup(
+        leaders=by_rank.get(R.LEADER, []),
+        deputies=by_rank.get(R.DEPUTY, []),
+        office_heads=by_rank.get(R.OFFICE_HEAD, []),
+        other_positions=[p for p in positions if p.rank not in (R.LEADER, R.DEPUTY, R.OFFICE_HEAD)],
+        member_units=[d for d in departments_all if d.is_member_unit],
+        other_departments=[d for d in departments_all if not d.is_member_unit],
     )
 
 

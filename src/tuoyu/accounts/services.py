@@ -633,12 +633,17 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
 def api_token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related(
-            "user", "user__department", "user__township", "user__institution"
-        )
-        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    # [scale] #10 point 7: one lookup by the unique key hash (no ORDER BY: one row at most),
+    # joined with only what the scope needs (the user's department and township; never the
+    # institution's wide row, which nothing of the API reads from the user). Revoked tokens
+    # and inactive users stop at this statement, on every request.
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user", "user__department", "user__township")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .order_by()[:1]
+        ),
+        None,
     )
     if token is None:
         return None
@@ -646,7 +651,10 @@ def api_token_authenticate(raw: str) -> User | None:
     # Record use at most once a minute: a busy client must not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    # The scope, built once from the rows just loaded: the request reuses it (cached_property).
+    _ = user.scope
+    return user
 
 
 # --- leading group (P-ORG-1) -----------------------------------------------------------------
@@ -717,6 +725,8 @@ def departments_load(*, acting_user=None, path=None) -> dict:
             "registration_authority": row.get("registration_authority", ""),
             "review_subjects": row.get("review_subjects", []),
             "is_lead": row.get("is_lead", False),
+            # P-ORG-1: a member unit of the leading group (the annex's list of 16)
+            "is_member_unit": row.get("member_unit", False),
             "sort_order": order,
         }
         dept = Department.objects.filter(code=row["code"]).first()
@@ -748,6 +758,9 @@ def departments_load(*, acting_user=None, path=None) -> dict:
 
 @transaction.atomic
 def positions_load(*, acting_user=None, path=None) -> int:
+    """Upsert the leading group's positions (P-ORG-1) from YAML, by title: rank, the post
+    that holds the seat (`post`), its department, duties and order follow the file; the
+    holders (PositionHolding) are never touched. Returns how many positions were created."""
     import yaml
 
     rows = yaml.safe_load((path or DATA_DIR / "leading_group.yaml").read_text(encoding="utf-8"))
@@ -758,16 +771,29 @@ def positions_load(*, acting_user=None, path=None) -> int:
             if row.get("department")
             else None
         )
-        position, was_created = Position.objects.get_or_create(
-            title=row["title"],
-            defaults={
-                "rank": row["rank"],
-                "duties": row.get("duties", ""),
-                "department": dept,
-                "sort_order": order,
-            },
-        )
-        if was_created:
+        defaults = {
+            "rank": row["rank"],
+            "post": row.get("post", ""),
+            "duties": row.get("duties", ""),
+            "department": dept,
+            "sort_order": order,
+        }
+        position = Position.objects.filter(title=row["title"]).first()
+        if position is None:
+            position = Position.objects.create(title=row["title"], **defaults)
             created += 1
             audit_record(action=AccountsAction.POSITION_CREATED, actor=acting_user, obj=position)
+            continue
+        before = snapshot(position)
+        for key, value in defaults.items():
+            setattr(position, key, value)
+        changes = diff(before, snapshot(position))
+        if changes:
+            position.save()
+            audit_record(
+                action=AccountsAction.POSITION_UPDATED,
+                actor=acting_user,
+                obj=position,
+                changes=changes,
+            )
     return created

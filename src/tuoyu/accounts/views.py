@@ -65,8 +65,7 @@ def leading_group(request):
         request,
         "accounts/leading_group.html",
         {
-            "positions": selectors.leading_group(),
-            "departments": selectors.departments(),
+            "group": selectors.leading_group_structure(),
             "can_manage": request.user.has_perm("accounts.manage_leading_group"),
             "today": dt.date.today(),
         },

@@ -147,3 +147,62 @@ def transient_retry(
     if func is not None:
         return decorate(func)
     return decorate
+
+
+# --- planner statistics ([scale] point 4) -------------------------------------------------
+
+
+def refresh_statistics(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+    """Bring the query planner's statistics up to date after large writes (the seed, big
+    imports) and on a schedule (the `core.db_optimize` job): `ANALYZE` on PostgreSQL; on
+    SQLite `ANALYZE` of every table never analysed (a fresh database has no `sqlite_stat1`),
+    then `PRAGMA optimize` (which re-analyses what changed enough). Run outside the write
+    transaction (on commit): ANALYZE inside a long transaction would see its own snapshot
+    only. Returns what was done, for the command and the job."""
+    connection = connections[using]
+    started = time.perf_counter()
+    done: dict[str, Any] = {"vendor": connection.vendor, "analysed": []}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+            done["analysed"] = ["*"]
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+            tables = [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+            )
+            analysed: set[str] = set()
+            if cursor.fetchone():
+                cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+                analysed = {row[0] for row in cursor.fetchall()}
+            never = [t for t in tables if t not in analysed]
+            if never and not analysed:
+                cursor.execute("ANALYZE")
+            else:
+                for table in never:
+                    cursor.execute(f'ANALYZE "{table}"')
+            done["analysed"] = never
+            cursor.execute("PRAGMA optimize")
+    done["seconds"] = time.perf_counter() - started
+    log.info("planner statistics refreshed", extra={"statistics": done})
+    return done
+
+
+# A write of at least this many rows changes the tables enough for the planner to need new
+# statistics (an import of a whole district's registrations, say).
+LARGE_WRITE_ROWS = 500
+
+
+def refresh_statistics_after_large_write(rows: int, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """For a service that just wrote `rows` rows in the current transaction: refresh the
+    statistics once it commits (nothing when it rolls back) if the write was large.
+    Returns whether a refresh was scheduled."""
+    if rows < LARGE_WRITE_ROWS:
+        return False
+    from django.db import transaction
+
+    transaction.on_commit(lambda: refresh_statistics(using=using), using=using)
+    return True

@@ -60,6 +60,13 @@ INSTITUTION_DEREGISTERED = Event(
     ("institution_id", "acting_user", "cancelled_on", "reason"),
     "机构注销登记（P-FIL-3）：备案随之注销。",
 )
+REGISTRATION_PREMISES_CHANGED = Event(
+    "registration_premises_changed",
+    ("institution_id", "acting_user", "address", "township_code", "event_id", "occurred_at"),
+    "登记机关推送已备案（或备案审核中）机构的地址或所在镇乡街道变更（P-FIL-3）：不覆盖备案场地，"
+    "改为开启备案变更（消防、安全保卫、卫生保健审核）。address / township_code 为推送的新值，"
+    "未变更的为 None。",
+)
 FILING_APPROVED = Event(
     "filing_approved",
     ("institution_id", "application_id", "kind", "acting_user", "decided_on"),
@@ -74,6 +81,11 @@ AFFORDABLE_DESIGNATION_ENDED = Event(
     "affordable_designation_ended",
     ("institution_id", "designation_id", "ended_on", "acting_user"),
     "普惠性托育机构认定撤销或终止（P-MODE-2）。",
+)
+HOLIDAY_NOTICE_SAVED = Event(
+    "holiday_notice_saved",
+    ("year", "acting_user"),
+    "录入或更新某年度国务院节假日安排通知（P-FIL-2）：按工作日计算的期限随之重算。",
 )
 # Declared for the apps of the next issues ([workforce], [supervision], [children]): their
 # emitters and receivers use these names.
@@ -98,9 +110,11 @@ CATALOGUE: dict[str, Event] = {
     for e in (
         INSTITUTION_REGISTERED,
         INSTITUTION_DEREGISTERED,
+        REGISTRATION_PREMISES_CHANGED,
         FILING_APPROVED,
         FILING_CANCELLED,
         AFFORDABLE_DESIGNATION_ENDED,
+        HOLIDAY_NOTICE_SAVED,
         PRACTITIONER_BANNED,
         INSTITUTION_BLACKLISTED,
         OUTBREAK_ALERT_RAISED,

@@ -19,6 +19,10 @@ from django.db.models import QuerySet
 # The lead department of P-ORG-2 (区卫健局): receives every registration (P-REG-11), decides
 # filings, reads the whole audit log. Its code is data (accounts/data/departments.yaml).
 HEALTH_BUREAU = "health"
+# P-REG-10: integrated kindergarten–nurseries (托幼一体化) are managed as kindergartens: the
+# registration authority that registers them (区教体局, authority code "education" in
+# departments.yaml) decides their filing and supervises them.
+KINDERGARTEN_AUTHORITY = "education"
 
 
 class ScopeKind(StrEnum):
@@ -50,6 +54,14 @@ class Scope:
     @property
     def is_health_bureau(self) -> bool:
         return self.kind == ScopeKind.DEPARTMENT and self.department_code == HEALTH_BUREAU
+
+    @property
+    def is_kindergarten_authority(self) -> bool:
+        """区教体局: registers, decides the filing of and supervises 托幼一体化 (P-REG-10)."""
+        return (
+            self.kind == ScopeKind.DEPARTMENT
+            and self.registration_authority == KINDERGARTEN_AUTHORITY
+        )
 
     @property
     def is_township(self) -> bool:

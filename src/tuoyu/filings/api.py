@@ -37,6 +37,12 @@ class ApplicationOut(Schema):
     round: int
     submitted_at: dt.datetime | None
     awaiting_decision_since: dt.datetime | None
+    # P-FIL-2, in working days on the official calendar (null: not yet complete, or the
+    # year's holiday notice is missing — then `deadline_unknown_year` names it)
+    materials_complete_on: dt.date | None = None
+    receipt_due_on: dt.date | None = None
+    notice_due_on: dt.date | None = None
+    deadline_unknown_year: int | None = None
     subjects: list[SubjectOut]
 
 
@@ -71,6 +77,10 @@ def filing_status(request, uscc: str):
             "round": current.round,
             "submitted_at": current.submitted_at,
             "awaiting_decision_since": current.awaiting_decision_since,
+            "materials_complete_on": current.materials_complete_on,
+            "receipt_due_on": current.receipt_due_on,
+            "notice_due_on": current.notice_due_on,
+            "deadline_unknown_year": current.deadline_unknown_year,
             "subjects": [
                 {
                     "subject": s.subject,

@@ -8,9 +8,10 @@ class FilingsConfig(AppConfig):
 
     def ready(self):
         from tuoyu.filings import receivers
-        from tuoyu.filings.navigation import register_navigation
+        from tuoyu.filings.navigation import register_home_cards, register_navigation
         from tuoyu.filings.selectors import register_institution_tab
 
         register_navigation()
+        register_home_cards()
         receivers.register()
         register_institution_tab()

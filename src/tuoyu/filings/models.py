@@ -29,7 +29,8 @@ class FilingApplication(models.Model):
         DRAFT = "draft", _("填报中")
         IN_REVIEW = "in_review", _("审核中")
         RETURNED = "returned", _("已退回")
-        AWAITING_DECISION = "awaiting_decision", _("待区卫健局决定")
+        # Decided by 区卫健局, or by 区教体局 for 托幼一体化 (P-REG-10): the page names which.
+        AWAITING_DECISION = "awaiting_decision", _("待决定")
         APPROVED = "approved", _("已通过")
         REJECTED = "rejected", _("不予备案")
         WITHDRAWN = "withdrawn", _("已撤回")
@@ -37,6 +38,20 @@ class FilingApplication(models.Model):
     class Path(models.TextChoices):
         FULL = "full", _("完整审核")
         CHAIN_SIMPLIFIED = "chain_simplified", _("连锁简化备案")
+
+    class RejectionCategory(models.TextChoices):
+        """Why 区卫健局 did not accept a filing (不予备案): required for a rejection and
+        published with the institution's name and the date (P-FIL-2 "this is made
+        public"), never the free-text note."""
+
+        PREMISES = "premises", _("场地不符合设置标准")
+        STAFFING = "staffing", _("人员配备不符合要求")
+        FIRE = "fire", _("消防安全不符合要求")
+        SECURITY = "security", _("安全保卫不符合要求")
+        FOOD = "food", _("食品安全不符合要求")
+        HEALTH_CARE = "health_care", _("卫生保健不符合要求")
+        FALSE_MATERIALS = "false_materials", _("材料不实")
+        OTHER = "other", _("其他")
 
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.PROTECT, related_name="filing_applications"
@@ -68,6 +83,24 @@ class FilingApplication(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_note = models.TextField(_("决定意见"), blank=True)
+    rejection_category = models.CharField(
+        _("不予备案原因类别"), max_length=20, choices=RejectionCategory.choices, blank=True
+    )
+    # P-FIL-2 deadlines, in working days on the official calendar (tuoyu.regions.workdays).
+    # The rule: materials are complete on the local date of the submission that passed the
+    # completeness check (checks.submission_errors). A resubmission after a return (the
+    # reviewers found the materials or facts wanting) restarts the clock: the date becomes
+    # that resubmission's. From it: the receipt is due within `filing.receipt_working_days`
+    # (5) working days, and a not-accepted notice within
+    # `filing.rejection_notice_working_days` (15). When the calendar lacks a year the dates
+    # stay empty and `deadline_unknown_year` names the year ("期限待定"); entering that
+    # year's holiday notice recomputes them (filings.receivers).
+    materials_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
+    receipt_due_on = models.DateField(_("备案回执期限"), null=True, blank=True)
+    notice_due_on = models.DateField(_("不予备案告知期限"), null=True, blank=True)
+    deadline_unknown_year = models.PositiveSmallIntegerField(
+        _("期限待定（缺少节假日安排的年度）"), null=True, blank=True
+    )
     # The filing number issued when this (initial) application was approved.
     filing_number = models.CharField(_("备案编号"), max_length=40, blank=True)
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu.web.navigation import NavEntry, register
+from tuoyu.web.navigation import HomeCard, NavEntry, register, register_card
 
 
 def register_navigation() -> None:
@@ -23,4 +23,30 @@ def register_navigation() -> None:
             _("按本部门负责的审核事项（消防、安全、食品、卫生保健）审核备案申请"),
             order=40,
         ),
+    )
+
+
+def _deadlines_card(request) -> dict:
+    """P-FIL-2: how many applications are past their receipt deadline (working days), and
+    how many wait for a missing year's holiday notice."""
+    from tuoyu import policy
+    from tuoyu.filings import selectors
+
+    rules = policy.at(policy.today()).filing
+    return {
+        **selectors.deadline_summary(acting_user=request.user),
+        "receipt_days": rules.receipt_working_days,
+        "notice_days": rules.rejection_notice_working_days,
+    }
+
+
+def register_home_cards() -> None:
+    register_card(
+        HomeCard(
+            name="filings.deadlines",
+            template="filings/_home_deadlines.html",
+            permission="filings.decide",
+            context=_deadlines_card,
+            order=10,
+        )
     )

@@ -5,8 +5,11 @@ P-REG-13, P-FIL-1..3), with classes and slots realistic for §9.1.
 exist); institutions' `generate_after_all` then designates, chains and deregisters. Deterministic: every choice comes from `ctx.rng`,
 every time is counted from `ctx.today`.
 
-States (fractions of the registered institutions; the newest registrations take the states
-still in progress, the older ones are filed):
+States, in EVERY district of the seeded region ([scale] point 1): in each district the
+newest registrations take the states still in progress (at most `Scale.per_state_per_district`
+each), the older ones are filed. The services accept only the platform's own district, so
+another district's institutions go through them inside `core.seeding.jurisdiction(code)` —
+as that district's platform would have written them:
 - not filed (some overdue against the policy deadline), draft, in review (some subjects
   approved), returned (reasons shown), awaiting 区卫健局's decision: through the services,
   exactly as people would have done it (audited, consistent);
@@ -14,7 +17,8 @@ still in progress, the older ones are filed):
   institutions (city and province scale) the filed state is written set-based — classes,
   approved applications and their four approved reviews with bulk inserts, filing numbers
   assigned in decision order per year, one summary audit event;
-- filed with a change pending, and cancelled on request: through the services.
+- filed with a change pending, filed with an approved change (changed), and cancelled on
+  request: through the services.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from tuoyu import policy
 from tuoyu.accounts.models import User
 from tuoyu.audit.services import audit_record
 from tuoyu.core.bulk import bulk_insert
-from tuoyu.filings import checks, services
+from tuoyu.core.scope import KINDERGARTEN_AUTHORITY
+from tuoyu.core.seeding import jurisdiction
+from tuoyu.filings import checks, deadlines, services
 from tuoyu.filings.catalogue import FilingsAction
 from tuoyu.filings.models import (
     FilingApplication,
@@ -40,10 +46,12 @@ from tuoyu.filings.models import (
 )
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.services.filing_state import institutions_filed_in_bulk
+from tuoyu.regions import workdays
 from tuoyu.regions.models import Region
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 BULK_THRESHOLD = 100
+BULK_CHUNK = 1_000  # filed institutions written per chunk (flat memory at province scale)
 # How many institutions at most go through each in-progress state (keeps big seeds fast).
 MAX_PER_STATE = 15
 SEED_PDF = b"%PDF-1.4\n% tuoyu demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -95,7 +103,9 @@ class _Plan:
             counters[class_type] = counters.get(class_type, 0) + 1
             standard = std.classes[class_type]
             if mode == "family_care":
-                capacity = std.standards.home_care_point_max_children
+                # P-STD-5: before the national measures (November 2023) no limit applied;
+                # the demo keeps home care points at today's size either way.
+                capacity = std.standards.home_care_point_max_children or 5
             else:
                 capacity = rng.randint(
                     max(1, standard.max_children * 6 // 10), standard.max_children
@@ -107,9 +117,13 @@ class _Plan:
         # Most meet the area standard (P-STD-3); about one in eight falls short (a warning).
         factor = Decimal(rng.choice(["0.8", "1.2", "1.5", "1.8", "2.0", "2.4", "1.3", "1.6"]))
         self.meals = rng.random() < 0.8
+        # Ratios are minimums (P-STD-1): a short-staffed application is refused, so the demo's
+        # applications meet them; a home care point also keeps ≤ N children per caregiver
+        # (P-STD-5) once that limit is in force.
         caregivers = sum(std.classes[t].min_caregivers(c) for _n, t, c in self.classes)
-        if rng.random() < 0.15:
-            caregivers = max(1, caregivers - 1)  # below the ratio: a warning (P-STD-1)
+        per_caregiver = std.standards.home_care_point_children_per_caregiver
+        if mode == "family_care" and per_caregiver:
+            caregivers = max(caregivers, -(-slots // per_caregiver))
         self.staff = {
             "principal": {"count": 1, "certified": 1},
             "caregiver": {"count": caregivers, "certified": max(0, caregivers - rng.randint(0, 2))},
@@ -117,6 +131,30 @@ class _Plan:
             "cook": {"count": 1 if self.meals else 0, "certified": 1 if self.meals else 0},
             "security": {"count": 1, "certified": 1},
             "other": {"count": rng.randint(0, 2), "certified": 0},
+        }
+        # P-STD-2 / P-STD-3 facts, within the standards (the pages show what they say).
+        living_area = (per_child * slots * factor * Decimal("0.7")).quantize(Decimal("1"))
+        leased = rng.random() < 0.8
+        self.standards = {
+            "head_education": rng.choice(["bachelor", "bachelor", "college", "postgraduate"]),
+            "head_experience_years": rng.randint(3, 18),
+            "head_post_training": True,
+            "health_workers_full_time": 1,
+            "health_worker_mch_trained": True,
+            "security_guard_licensed": True,
+            "premises_tenure": "leased" if leased else "owned",
+            "lease_years": rng.randint(3, 10) if leased else None,
+            "living_floor_lowest": 1,
+            "living_floor_highest": rng.randint(1, 3),
+            "living_underground": False,
+            "window_area_m2": str(
+                (living_area * Decimal(rng.choice(["0.20", "0.22", "0.25", "0.30"]))).quantize(
+                    Decimal("0.01")
+                )
+            ),
+            "living_room_area_m2": str(living_area.quantize(Decimal("0.01"))),
+            "observation_room_m2": str(Decimal(rng.randint(6, 12))),
+            "observation_bed": True,
         }
         lat = Decimal("29.0830") + Decimal(rng.randint(-900, 900)) / 10000
         lng = Decimal("119.7000") + Decimal(rng.randint(-1200, 1200)) / 10000
@@ -183,6 +221,9 @@ def _reviewers() -> dict[str, User]:
             out.setdefault(subject, user)
         if user.department.code == "health":
             out.setdefault("decide", user)
+        if user.department.registration_authority == KINDERGARTEN_AUTHORITY:
+            # P-REG-10: 区教体局 decides the 托幼一体化 institutions it registered
+            out.setdefault("decide_kindergarten", user)
     return out
 
 
@@ -191,6 +232,7 @@ class _Seeder:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
+        self.calendar = None  # the working-day calendar, loaded once for the bulk path
         self.institutions = sorted(
             (
                 i
@@ -233,6 +275,9 @@ class _Seeder:
         FilingApplication.objects.filter(pk=app.pk).update(created_at=started)
         services.filing_update_basic(acting_user=user, application=app, data=plan.basic)
         services.filing_update_staff(acting_user=user, application=app, staff=plan.staff)
+        services.filing_update_standards(
+            acting_user=user, application=app, standards=plan.standards
+        )
         for name, class_type, capacity in plan.classes:
             services.filing_class_add(
                 acting_user=user,
@@ -267,6 +312,13 @@ class _Seeder:
             reasons=reasons,
             at=at,
         )
+
+    def decider(self, institution) -> User | None:
+        """Who decides the institution's filings (P-REG-10): 区教体局 for 托幼一体化 (the
+        institutions it registered), 区卫健局 for every other."""
+        if institution.registration_authority == KINDERGARTEN_AUTHORITY:
+            return self.reviewers.get("decide_kindergarten")
+        return self.reviewers.get("decide")
 
     def clock(self, start: dt.datetime, days_min: int, days_max: int) -> dt.datetime:
         moment = start + dt.timedelta(
@@ -310,7 +362,7 @@ class _Seeder:
             return app
         decided = self.clock(passed, 1, 5)
         services.filing_decide(
-            acting_user=self.reviewers["decide"], application=app, approve=True, at=decided
+            acting_user=self.decider(institution), application=app, approve=True, at=decided
         )
         self.bump("filed")
         return app
@@ -349,9 +401,20 @@ class _Seeder:
         elif state == "returned":
             self.review(app, subjects[0], self.clock(submitted, 1, 5), approve=False)
             self.review(app, subjects[1], self.clock(submitted, 1, 5))
-        elif state == "awaiting_decision":
+        elif state in ("awaiting_decision", "rejected"):
             for subject in subjects:
                 self.review(app, subject, self.clock(submitted, 1, 6))
+        if state == "rejected":
+            # Not accepted (P-FIL-2): told within 15 working days, with a published category.
+            app.refresh_from_db()
+            services.filing_decide(
+                acting_user=self.decider(institution),
+                application=app,
+                approve=False,
+                note="婴幼儿生活用房与消防设施不符合设置标准，整改后可重新申请备案。",
+                rejection_category="premises",
+                at=self.clock(submitted, 7, 9),
+            )
 
     def change_pending(self, institution):
         if not institution.community_id:
@@ -367,15 +430,48 @@ class _Seeder:
             basic["monthly_fee_yuan"] = int(basic.get("monthly_fee_yuan") or 2000) + 200
             services.filing_update_basic(acting_user=user, application=app, data=basic)
         else:
+            standard = policy.at(self.today).classes[class_type]
             services.filing_class_add(
                 acting_user=user,
                 application=app,
                 name="新增班",
                 class_type=class_type,
-                capacity=policy.at(self.today).classes[class_type].max_children,
+                capacity=standard.max_children,
             )
+            # The new class brings its caregivers (ratios are minimums, P-STD-1).
+            staff = {role: dict(v) for role, v in app.facts["staff"].items()}
+            extra = standard.min_caregivers(standard.max_children)
+            staff["caregiver"]["count"] += extra
+            staff["caregiver"]["certified"] += extra
+            services.filing_update_staff(acting_user=user, application=app, staff=staff)
         self.submit(app, _at(self.today, 10) - dt.timedelta(days=self.rng.randint(1, 9)))
         self.bump("change_pending")
+
+    def changed(self, institution):
+        """A change filed: a new fee, submitted some weeks ago, reviewed where a subject
+        reviews it, and approved by 区卫健局 (P-FIL-1)."""
+        if not institution.community_id:
+            return
+        user = self.user_of(institution)
+        app = services.filing_start(acting_user=user, institution=institution, kind="change")
+        basic = dict(app.facts["basic"])
+        basic["monthly_fee_yuan"] = int(basic.get("monthly_fee_yuan") or 2000) + 100
+        services.filing_update_basic(acting_user=user, application=app, data=basic)
+        submitted = _at(self.today, 10) - dt.timedelta(days=self.rng.randint(20, 40))
+        app = self.submit(app, submitted)
+        for subject in SubjectReview.objects.filter(application=app, status="pending").values_list(
+            "subject", flat=True
+        ):
+            self.review(app, subject, self.clock(submitted, 1, 3))
+        app.refresh_from_db()
+        if app.status == FilingApplication.Status.AWAITING_DECISION:
+            services.filing_decide(
+                acting_user=self.decider(institution),
+                application=app,
+                approve=True,
+                at=self.clock(submitted, 4, 8),
+            )
+        self.bump("changed")
 
     def cancelled(self, institution):
         user = self.user_of(institution)
@@ -388,7 +484,7 @@ class _Seeder:
             at=_at(day, 9) - dt.timedelta(days=3),
         )
         services.filing_decide(
-            acting_user=self.reviewers["decide"], application=app, approve=True, at=_at(day, 11)
+            acting_user=self.decider(institution), application=app, approve=True, at=_at(day, 11)
         )
         self.bump("cancelled")
 
@@ -400,21 +496,26 @@ class _Seeder:
         (numbers per year in decision order, continuing each year's sequence)."""
         rows = self.bulk_timeline(items)
         sequences = dict(FilingNumberSequence.objects.values_list("year", "last_number"))
-        classes, apps = [], []
-        for decided, institution, plan, submitted, _reviewed in rows:
-            on = decided.astimezone(SHANGHAI).date()
-            sequences[on.year] = sequences.get(on.year, 0) + 1
-            number = services.filing_number_format(on.year, sequences[on.year])
-            self.bulk_file_institution(institution, plan, number=number, on=on)
-            classes.extend(_bulk_filed_classes(institution, plan, on=on, created_at=submitted))
-            apps.append(
-                self.bulk_approved_application(
-                    institution, plan, number=number, submitted=submitted, decided=decided
+        # Chunk by chunk (each chunk's rows, then the next), so memory stays flat.
+        for start in range(0, len(rows), BULK_CHUNK):
+            chunk = rows[start : start + BULK_CHUNK]
+            classes, apps = [], []
+            for decided, institution, plan, submitted, _reviewed in chunk:
+                on = decided.astimezone(SHANGHAI).date()
+                sequences[on.year] = sequences.get(on.year, 0) + 1
+                # The number its own district's platform gives (TY<district>-<year>-<seq>).
+                with jurisdiction(institution.township.code[:6]):
+                    number = services.filing_number_format(on.year, sequences[on.year])
+                self.bulk_file_institution(institution, plan, number=number, on=on)
+                classes.extend(_bulk_filed_classes(institution, plan, on=on, created_at=submitted))
+                apps.append(
+                    self.bulk_approved_application(
+                        institution, plan, number=number, submitted=submitted, decided=decided
+                    )
                 )
-            )
-        institutions_filed_in_bulk(institutions=[r[1] for r in rows], classes=classes)
-        bulk_insert(FilingApplication, apps)
-        bulk_insert(SubjectReview, self.bulk_approved_reviews(rows))
+            institutions_filed_in_bulk(institutions=[r[1] for r in chunk], classes=classes)
+            bulk_insert(FilingApplication, apps)
+            bulk_insert(SubjectReview, self.bulk_approved_reviews(chunk))
         for year, last in sequences.items():
             FilingNumberSequence.objects.update_or_create(year=year, defaults={"last_number": last})
         self.counts["filed"] = self.counts.get("filed", 0) + len(rows)
@@ -451,6 +552,7 @@ class _Seeder:
         institution.monthly_fee_yuan = b["monthly_fee_yuan"]
         institution.serves_meals = b["serves_meals"]
         institution.staff_summary = plan.staff
+        institution.filed_standards = plan.standards
         if b["community"]:
             institution.community_id = self.village_ids[b["community"]]
 
@@ -468,13 +570,23 @@ class _Seeder:
         facts = {
             "basic": plan.basic,
             "staff": plan.staff,
+            "standards": plan.standards,
             "classes_close": [],
             "classes": [
                 {"id": None, "name": n, "class_type": t, "capacity": c, "action": "add"}
                 for n, t, c in plan.classes
             ],
         }
+        # P-FIL-2: deadlines from the day the complete materials arrived, as the service does.
+        if self.calendar is None:
+            self.calendar = workdays.calendar()
+        submitted_on = submitted.astimezone(SHANGHAI).date()
+        receipt_due, notice_due, unknown_year = deadlines.compute(submitted_on, self.calendar)
         return FilingApplication(
+            materials_complete_on=submitted_on,
+            receipt_due_on=receipt_due,
+            notice_due_on=notice_due,
+            deadline_unknown_year=unknown_year,
             institution=institution,
             kind="initial",
             status="approved",
@@ -488,7 +600,7 @@ class _Seeder:
             submitted_at=submitted,
             awaiting_decision_since=decided - dt.timedelta(days=1),
             decided_at=decided,
-            decided_by=self.reviewers.get("decide"),
+            decided_by=self.decider(institution),
             decision_note="",
             filing_number=number,
         )
@@ -525,29 +637,36 @@ class _Seeder:
     def run(self):
         items = [i for i in self.institutions if self.user_of(i) is not None]
         n = len(items)
-        if not n or not all(k in self.reviewers for k in [*checks.ALL_SUBJECTS, "decide"]):
+        deciders = [*checks.ALL_SUBJECTS, "decide", "decide_kindergarten"]
+        if not n or not all(k in self.reviewers for k in deciders):
             self.ctx.log("缺少机构账号或审核部门账号，跳过备案数据生成。")
             return self.counts
-        cap = max(1, min(MAX_PER_STATE, round(n * 0.06)))
-        # Newest registrations are the ones still in progress. Only institutions inside the
-        # platform's own district can go through the services (they refuse other townships);
-        # at city and province scale the others are filed in bulk.
-        district = self.ctx.district_code
 
-        def local(inst: Institution) -> bool:
-            return inst.township.code.startswith(district)
+        def district_of(inst: Institution) -> str:
+            return inst.township.code[:6]
 
-        newest_first = [i for i in reversed(items) if local(i)]
+        # Every district gets every state ([scale] point 1): per district, the newest
+        # registrations are the ones still in progress, at most `per_state` each.
+        by_district: dict[str, list[Institution]] = {}
+        for inst in items:
+            by_district.setdefault(district_of(inst), []).append(inst)
+        per_state = getattr(self.ctx.scale, "per_state_per_district", MAX_PER_STATE)
+        caps = {
+            d: max(1, min(per_state, MAX_PER_STATE, round(len(local) * 0.06)))
+            for d, local in by_district.items()
+        }
         states: dict[int, str] = {}
-        order = ["not_filed", "draft", "in_review", "returned", "awaiting_decision"]
-        queue = list(newest_first)
-        for state in order:
-            for _ in range(cap if state != "not_filed" else max(1, cap // 2)):
-                if queue:
-                    states[queue.pop(0).pk] = state
-        # A few older registrations never filed: overdue (P-REG-12 deadline, policy data).
-        for inst in queue[-max(1, cap // 2) :]:
-            states[inst.pk] = "not_filed"
+        order = ["not_filed", "draft", "in_review", "returned", "awaiting_decision", "rejected"]
+        for d in sorted(by_district):
+            cap = caps[d]
+            queue = list(reversed(by_district[d]))
+            for state in order:
+                for _ in range(cap if state != "not_filed" else max(1, cap // 2)):
+                    if queue:
+                        states[queue.pop(0).pk] = state
+            # A few older registrations never filed: overdue (P-REG-12 deadline, policy data).
+            for inst in queue[-max(1, cap // 2) :]:
+                states[inst.pk] = "not_filed"
         filed = [i for i in items if i.pk not in states]
         plans = {i.pk: self.plan(i) for i in items if states.get(i.pk) != "not_filed"}
         self.village_ids = dict(
@@ -555,21 +674,29 @@ class _Seeder:
                 code__in=[p.basic["community"] for p in plans.values() if p.basic["community"]]
             ).values_list("code", "pk")
         )
-        # Changes and cancellations happen to filed institutions (through the services).
-        extra = [i for i in filed if local(i)][: 2 * cap]
-        bulk = len(filed) > BULK_THRESHOLD
-        service_filed = extra if bulk else filed
-        bulk_filed = [i for i in filed if i not in service_filed] if bulk else []
+        # Changes (pending, approved) and cancellations happen to filed institutions, through
+        # the services: per district the oldest few filed ones.
+        extras: dict[str, list[Institution]] = {}
+        for d in sorted(by_district):
+            cap = caps[d]
+            wanted = max(2 * cap, cap + max(1, cap // 2) + 1)
+            extras[d] = [i for i in filed if district_of(i) == d][:wanted]
+        extra_ids = {i.pk for local in extras.values() for i in local}
+        # Big or multi-district seeds write the plain filed state set-based.
+        bulk = len(filed) > BULK_THRESHOLD or len(by_district) > 1
+        service_filed = [i for d in sorted(extras) for i in extras[d]] if bulk else filed
+        bulk_filed = [i for i in filed if i.pk not in extra_ids] if bulk else []
         with transaction.atomic():
             for inst in self.ctx.progress(service_filed, total=len(service_filed), desc="备案"):
                 plan = plans[inst.pk]
                 if not plan.basic["community"]:
                     bulk_filed.append(inst)
                     continue
-                self.filed_by_services(inst, plan)
+                with jurisdiction(district_of(inst)):
+                    self.filed_by_services(inst, plan)
             if bulk_filed:
                 self.filed_in_bulk([(i, plans[i.pk]) for i in bulk_filed])
-            for inst in items:
+            for inst in self.ctx.progress(items, total=len(items), desc="办理中"):
                 state = states.get(inst.pk)
                 if state in (None, "not_filed"):
                     if state == "not_filed":
@@ -577,20 +704,31 @@ class _Seeder:
                     continue
                 if not plans[inst.pk].basic["community"]:
                     continue
-                self.in_progress(inst, plans[inst.pk], state)
+                with jurisdiction(district_of(inst)):
+                    self.in_progress(inst, plans[inst.pk], state)
                 self.bump(state)
-            for k, inst in enumerate(extra):
-                inst.refresh_from_db()
-                if inst.filing_status != Institution.FilingStatus.FILED:
-                    continue
-                if k < cap:
-                    self.change_pending(inst)
-                elif k < cap + max(1, cap // 2):
-                    self.cancelled(inst)
+            for d in sorted(extras):
+                cap = caps[d]
+                with jurisdiction(d):
+                    for k, inst in enumerate(extras[d]):
+                        inst.refresh_from_db()
+                        if inst.filing_status != Institution.FilingStatus.FILED:
+                            continue
+                        if k < cap:
+                            self.change_pending(inst)
+                        elif k < cap + max(1, cap // 2):
+                            self.cancelled(inst)
+                        else:
+                            self.changed(inst)
             audit_record(
                 action=FilingsAction.APPLICATION_SEEDED,
                 object_type="filings.filingapplication",
-                detail={"counts": self.counts, "seed": self.ctx.seed, "bulk": bool(bulk_filed)},
+                detail={
+                    "counts": self.counts,
+                    "seed": self.ctx.seed,
+                    "bulk": bool(bulk_filed),
+                    "districts": len(by_district),
+                },
             )
         return self.counts
 

@@ -2,7 +2,10 @@
 
 Who sees which application:
 - an institution: its own applications;
-- 区卫健局 (decides, P-REG-12): every application of the district;
+- 区卫健局 (decides, P-REG-12): every application of the district (those of 托幼一体化
+  institutions read only, for statistics);
+- 区教体局 (P-REG-10): the applications of the 托幼一体化 institutions it registered, which it
+  decides;
 - a subject reviewer (区消防救援大队, 区住建局, 区公安分局, 区市场监管局, 区妇计中心): applications
   that have a review of one of its subjects, in any state;
 - a township: applications of institutions in its township (read only);
@@ -21,13 +24,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuoyu import policy
 from tuoyu.core.bounds import FILING_NUMBER_MAX_LENGTH
 from tuoyu.core.errors import NotFound
 from tuoyu.core.scope import scope_of
-from tuoyu.filings import checks
+from tuoyu.filings import checks, deadlines
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
 from tuoyu.filings.scopes import (
+    applications_decided_by,
     applications_visible,
+    managed_as_kindergarten,
     may_see_materials,
     reviewer_subjects,
     reviews_visible_for_waiting,
@@ -36,6 +42,7 @@ from tuoyu.institutions.models import Institution
 from tuoyu.institutions.scopes import institution_owned_visible, institutions_visible
 from tuoyu.institutions.selectors.chains import chain_agreement_covering  # noqa: F401 - P-REG-13, one rule
 from tuoyu.institutions.tabs import InstitutionTab, register_tab
+from tuoyu.regions import workdays
 from tuoyu.regions.models import Region
 
 OPEN = ("draft", "in_review", "returned", "awaiting_decision")
@@ -191,14 +198,20 @@ def review_queue(*, acting_user) -> QuerySet[SubjectReview]:
 
 
 def decision_queue(*, acting_user) -> QuerySet[FilingApplication]:
-    """Applications waiting for 区卫健局's decision (only for those who decide)."""
+    """Applications waiting for the caller's decision (only for those who decide): 区教体局
+    those of the 托幼一体化 institutions it registered (P-REG-10), 区卫健局 every other."""
     if not acting_user.has_perm("filings.decide"):
         return FilingApplication.objects.none()
-    return (
-        applications_for(acting_user=acting_user)
-        .filter(status="awaiting_decision")
-        .order_by("awaiting_decision_since", "pk")
-    )
+    return applications_decided_by(
+        applications_for(acting_user=acting_user).filter(status="awaiting_decision"),
+        scope_of(acting_user),
+    ).order_by("awaiting_decision_since", "pk")
+
+
+def decider_name(application: FilingApplication) -> str:
+    """Who decides the application, as people call it: 区教体局 for 托幼一体化 (P-REG-10),
+    区卫健局 for every other (P-REG-12)."""
+    return _("区教体局") if managed_as_kindergarten(application.institution) else _("区卫健局")
 
 
 def review_get_for_action(*, acting_user, pk: int) -> SubjectReview:
@@ -472,4 +485,92 @@ def register_institution_tab() -> None:
             _filings_tab,
             order=30,
         )
+    )
+
+
+# --- P-FIL-2 deadlines: working days on the official calendar -------------------------------
+
+
+def with_deadlines(applications, *, calendar=None, today: dt.date | None = None) -> list:
+    """Each application with `.deadline` (`filings.deadlines.Deadline`). The calendar is
+    loaded once for all of them (no query per row)."""
+
+    calendar = calendar or workdays.calendar()
+    today = today or policy.today()
+    rows = list(applications)
+    for a in rows:
+        a.deadline = deadlines.deadline_of(a, calendar=calendar, today=today)
+    return rows
+
+
+def review_queue_rows(*, acting_user, calendar=None, today: dt.date | None = None) -> list:
+    """`review_queue` with, per row, the working days the review waited (`.waited_days`,
+    None while a year of the calendar is missing) and the application's `.deadline`."""
+
+    calendar = calendar or workdays.calendar()
+    today = today or policy.today()
+    rows = list(review_queue(acting_user=acting_user))
+    for r in rows:
+        r.waited_days = deadlines.waited_working_days(r.opened_at, calendar=calendar, today=today)
+        r.deadline = deadlines.deadline_of(r.application, calendar=calendar, today=today)
+    return rows
+
+
+def decision_queue_rows(*, acting_user, calendar=None, today: dt.date | None = None) -> list:
+    """`decision_queue` with working days waited since all subjects passed, and `.deadline`."""
+
+    calendar = calendar or workdays.calendar()
+    today = today or policy.today()
+    rows = with_deadlines(decision_queue(acting_user=acting_user), calendar=calendar, today=today)
+    for a in rows:
+        a.waited_days = deadlines.waited_working_days(
+            a.awaiting_decision_since, calendar=calendar, today=today
+        )
+    return rows
+
+
+def overdue_applications(*, acting_user, today: dt.date | None = None):
+    """Applications the caller may see that are past their receipt deadline while still in
+    review or awaiting the decision (P-FIL-2; one query, no calendar needed: the deadline
+    is stored)."""
+    today = today or policy.today()
+    return applications_for(acting_user=acting_user).filter(
+        status__in=deadlines.RUNNING, receipt_due_on__lt=today
+    )
+
+
+def deadline_summary(*, acting_user, today: dt.date | None = None) -> dict:
+    """The home card of the deciding department: how many applications are overdue, and how
+    many wait for a missing year's holiday notice ("期限待定")."""
+    visible = applications_for(acting_user=acting_user)
+    unknown = list(
+        visible.filter(status__in=deadlines.RUNNING, deadline_unknown_year__isnull=False)
+        .values_list("deadline_unknown_year", flat=True)
+        .distinct()
+    )
+    return {
+        "overdue": overdue_applications(acting_user=acting_user, today=today).count(),
+        "unknown": visible.filter(
+            status__in=deadlines.RUNNING, deadline_unknown_year__isnull=False
+        ).count(),
+        "unknown_years": sorted(unknown),
+    }
+
+
+# --- public: filings not accepted (不予备案公示, P-FIL-2 "this is made public") ---------------
+
+
+def public_rejections() -> QuerySet:
+    """Initial and change filings not accepted, newest decision first: the institution's
+    name, the decision date and the reason category — nothing else (no personal data, never
+    the free-text note)."""
+    return (
+        FilingApplication.objects.filter(
+            status=FilingApplication.Status.REJECTED,
+            kind__in=(FilingApplication.Kind.INITIAL, FilingApplication.Kind.CHANGE),
+            decided_at__isnull=False,
+        )
+        .exclude(rejection_category="")
+        .order_by("-decided_at", "-pk")
+        .values("pk", "institution__name", "kind", "decided_at", "rejection_category")
     )

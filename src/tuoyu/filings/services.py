@@ -11,11 +11,12 @@ import os
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from tuoyu import policy
-from tuoyu.audit.services import audit_record, diff
+from tuoyu.audit.services import audit_record, audit_record_bulk, diff
 from tuoyu.core import events
 from tuoyu.core.bounds import date_check, text_check, too_long_item
 from tuoyu.core.catalogue import CoreError
@@ -23,7 +24,7 @@ from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.excel import file_size
 from tuoyu.core.scope import scope_of
 from tuoyu.core.uploads import FILE_SIGNATURES, check_upload
-from tuoyu.filings import checks, scopes, selectors
+from tuoyu.filings import checks, deadlines, scopes, selectors
 from tuoyu.filings.catalogue import FilingsAction, FilingsError
 from tuoyu.filings.models import (
     FilingApplication,
@@ -46,6 +47,7 @@ from tuoyu.institutions.services.filing_state import (
     institution_filing_review_ended,
     institution_filing_review_started,
 )
+from tuoyu.regions import workdays
 
 OPEN_STATUSES = (
     FilingApplication.Status.DRAFT,
@@ -138,8 +140,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "submit": {S.DRAFT: S.IN_REVIEW},
     # … or, touching no subject (a fee change, a cancellation request), straight to 区卫健局
     "submit_for_decision": {S.DRAFT: S.AWAITING_DECISION},
-    # P-REG-13: a chain branch within its agreement is filed at submission
-    "chain_file": {S.DRAFT: S.APPROVED},
     # resubmission after a return re-opens the returned subjects only
     "resubmit": {S.RETURNED: S.IN_REVIEW},
     # a subject reviewer returns: the application goes back to the institution
@@ -147,6 +147,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # a subject reviewer approves (the application moves on when all subjects passed)
     "review": {S.IN_REVIEW: S.IN_REVIEW, S.RETURNED: S.RETURNED},
     "all_subjects_passed": {S.IN_REVIEW: S.AWAITING_DECISION},
+    # P-REG-13: a chain branch within its agreement (judged on the premises filed) is reviewed
+    # on its subjects like any filing (审核性备案, P-REG-12); when all passed it is filed
+    # without the separate decision (不再单独报批)
+    "chain_filed": {S.IN_REVIEW: S.APPROVED},
     # 区卫健局 decides
     "approve": {S.AWAITING_DECISION: S.APPROVED},
     "reject": {S.AWAITING_DECISION: S.REJECTED},
@@ -249,7 +253,22 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
             FilingsError.APPLICATION_OPEN, gettext("已有正在办理的备案申请"), status=409
         )
     facts = checks.institution_facts(institution)
-    draft_facts = {"basic": facts["basic"], "staff": facts["staff"], "classes_close": []}
+    pushed = (
+        checks.pushed_premises_pending(institution)
+        if kind == FilingApplication.Kind.CHANGE
+        else None
+    )
+    if pushed:  # P-FIL-3: the premises the registration authority pushed meanwhile
+        facts_basic = checks.pushed_premises_apply(facts["basic"], pushed)
+    draft_facts = {
+        "basic": facts["basic"],
+        "staff": facts["staff"],
+        "standards": facts["standards"],  # the filed standards (P-STD-2/3) of a change
+        "classes_close": [],
+    }
+    if pushed:
+        draft_facts["basic"] = facts_basic
+        draft_facts["pushed_premises"] = pushed
     try:
         with transaction.atomic():
             application = FilingApplication.objects.create(
@@ -266,6 +285,90 @@ def filing_start(*, acting_user, institution: Institution, kind: str) -> FilingA
         ) from exc
     _audit_transition(
         application, actor=acting_user, action=FilingsAction.APPLICATION_STARTED, before=None
+    )
+    return application
+
+
+@transaction.atomic
+def filing_premises_pushed(
+    *,
+    acting_user,
+    institution: Institution,
+    address: str | None,
+    township_code: str | None,
+    event_id: str,
+    occurred_at: dt.datetime,
+) -> FilingApplication | None:
+    """P-FIL-3: the registration authority pushed new premises (address, township) for a
+    filed or in-review institution; the push did not overwrite the filed ones. Runs in the
+    push's transaction (receiver of `registration_premises_changed`).
+
+    - No application open and the institution filed: a draft change filing is opened,
+      prefilled with the filed facts and the pushed premises (a new township clears the
+      community), reason "登记机关推送地址变更"; the institution completes and submits it,
+      and it is reviewed on the subjects premises touch (消防, 安全保卫, 卫生保健).
+    - An application open: the pushed premises are recorded on it (`pushed_premises`); a
+      draft (not yet reviewed) also takes them into its basic facts. One under review or
+      returned keeps the facts its reviewers judge: the institution's page says a change
+      filing is required, and the next change filing starts from the pushed premises
+      (`filing_start`), until they are filed.
+
+    Returns the application opened or updated (None when there is nothing to do)."""
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    pushed = {
+        "address": address,
+        "township": township_code,
+        "event_id": event_id,
+        "occurred_at": occurred_at.isoformat(),
+    }
+    current = (
+        FilingApplication.objects.select_for_update()
+        .filter(institution=institution, status__in=OPEN_STATUSES)
+        .first()
+    )
+    if current is not None:
+        facts = {**current.facts, "pushed_premises": pushed}
+        into_draft = current.status == S.DRAFT and current.kind in (
+            FilingApplication.Kind.INITIAL,
+            FilingApplication.Kind.CHANGE,
+        )
+        if into_draft:
+            facts["basic"] = checks.pushed_premises_apply(facts.get("basic") or {}, pushed)
+        before = current.facts.get("basic") or {}
+        current.facts = facts
+        current.save(update_fields=["facts"])
+        audit_record(
+            action=FilingsAction.APPLICATION_PREMISES_PUSHED,
+            actor=acting_user,
+            obj=current,
+            changes=diff(before, facts.get("basic") or {}) if into_draft else {},
+            detail={"pushed_premises": pushed, "into_draft": into_draft},
+        )
+        return current
+    if institution.filing_status != Institution.FilingStatus.FILED:
+        return None
+    filed = checks.institution_facts(institution)
+    application = FilingApplication.objects.create(
+        institution=institution,
+        kind=FilingApplication.Kind.CHANGE,
+        status=S.DRAFT,
+        facts={
+            "basic": checks.pushed_premises_apply(filed["basic"], pushed),
+            "staff": filed["staff"],
+            "standards": filed["standards"],
+            "classes_close": [],
+            "pushed_premises": pushed,
+        },
+        facts_before=filed,
+        reason=gettext("登记机关推送地址变更"),
+        created_by=acting_user,
+    )
+    _audit_transition(
+        application,
+        actor=acting_user,
+        action=FilingsAction.APPLICATION_STARTED_BY_PUSH,
+        before=None,
+        detail={"pushed_premises": pushed},
     )
     return application
 
@@ -304,6 +407,18 @@ def filing_update_staff(*, acting_user, application: FilingApplication, staff: d
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
     return _facts_section_save(acting_user, application, "staff", checks.clean_staff(staff))
+
+
+@transaction.atomic
+def filing_update_standards(*, acting_user, application: FilingApplication, standards: dict):
+    """Save the standards section (P-STD-2 / P-STD-3): the head's qualifications, health
+    workers, security guard, premises tenure, living floors, windows and observation room.
+    Validated for format here; the standards themselves refuse at submission."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    return _facts_section_save(
+        acting_user, application, "standards", checks.clean_standards(standards)
+    )
 
 
 @transaction.atomic
@@ -458,11 +573,11 @@ def filing_submit(
 
     Completeness is checked first (every missing fact, class, material and the commitment
     letter is its own error). Then:
-    - initial filing of a chain branch covered by its agreement (P-REG-13): filed at once on
-      the simplified path (materials checked, no subject review, no separate decision; the
-      application records path `chain_simplified` and the agreement);
-    - otherwise each subject the application touches gets a pending review (round 1);
-      an application touching none waits for 区卫健局's decision;
+    - each subject the application touches gets a pending review (round 1); an application
+      touching none waits for the decision (区卫健局, or 区教体局 for 托幼一体化, P-REG-10);
+    - an initial filing of a chain branch whose agreement covers the premises filed (the
+      application's township, P-REG-13) takes path `chain_simplified`: reviewed on the four
+      subjects all the same, then filed without the separate decision (`_chain_file`);
     - a resubmission opens a new review round only for the subjects that returned it;
       approved subjects stay approved, subjects still pending keep their review.
     """
@@ -478,15 +593,19 @@ def filing_submit(
     institution = Institution.objects.select_for_update().get(pk=application.institution_id)
     before_status = application.status
     filed = _submission_snapshot(application, institution, now=now)
+    # P-FIL-2: the materials are complete today (this submission passed the completeness
+    # check); a resubmission after a return restarts the clock. Receipt within 5, a
+    # not-accepted notice within 15 working days (filings.deadlines).
+    deadlines.apply(application, on, workdays.calendar())
 
     if resubmitting:
         return _resubmit(
             application, institution, actor=acting_user, before_status=before_status, now=now
         )
-    if application.kind == FilingApplication.Kind.INITIAL:
-        agreement = selectors.chain_agreement_covering(institution, on)
-        if agreement is not None:
-            return _chain_file(application, institution, agreement, actor=acting_user, now=now)
+    agreement = _chain_agreement(application, institution, on)
+    application.path = (
+        FilingApplication.Path.CHAIN_SIMPLIFIED if agreement else FilingApplication.Path.FULL
+    )
     subjects = _subjects_to_review(application, filed)
     _open_reviews(application, institution, subjects, now=now)
     application.save()
@@ -500,6 +619,9 @@ def filing_submit(
         detail={
             "subjects": subjects,
             "warnings": [w.code for w in checks.filing_warnings(application, on=on)],
+            "path": application.path,
+            **_deadline_detail(application),
+            **_agreement_detail(agreement),
         },
     )
     return application
@@ -531,7 +653,9 @@ def _resubmit(
     now: dt.datetime,
 ) -> FilingApplication:
     """A returned application resubmitted (P-REG-12): a new review round only for the
-    subjects that returned it; approved subjects stay approved, pending ones keep theirs."""
+    subjects that returned it; approved subjects stay approved, pending ones keep theirs.
+    P-FIL-2: the materials count as complete on the resubmission's date, so the receipt and
+    notice deadlines restart from it (set by `filing_submit` before this runs)."""
     application.status = transition_target(application, "resubmit")
     returned = _latest_reviews(application, status=SubjectReview.Status.RETURNED)
     for review in returned:
@@ -548,9 +672,19 @@ def _resubmit(
         actor=actor,
         action=FilingsAction.APPLICATION_RESUBMITTED,
         before=before_status,
-        detail={"reopened": [r.subject for r in returned]},
+        detail={"reopened": [r.subject for r in returned], **_deadline_detail(application)},
     )
     return application
+
+
+def _deadline_detail(application: FilingApplication) -> dict:
+    """P-FIL-2 deadlines as the audit event records them."""
+    return {
+        "materials_complete_on": application.materials_complete_on,
+        "receipt_due_on": application.receipt_due_on,
+        "notice_due_on": application.notice_due_on,
+        "deadline_unknown_year": application.deadline_unknown_year,
+    }
 
 
 def _subjects_to_review(application: FilingApplication, filed: dict) -> list[str]:
@@ -565,6 +699,8 @@ def _subjects_to_review(application: FilingApplication, filed: dict) -> list[str
         application.facts["classes"],
         application.facts.get("staff") or {},
         filed["staff"],
+        standards=application.facts.get("standards") or {},
+        old_standards=filed.get("standards") or {},
     )
 
 
@@ -608,18 +744,34 @@ def _latest_reviews(application: FilingApplication, *, status: str | None = None
     return rows
 
 
+def _chain_agreement(application: FilingApplication, institution: Institution, on: dt.date):
+    """P-REG-13: the agreement that covers an initial filing of a chain branch on `on`, judged
+    on the premises the application files (its township: what approval files), or None."""
+    if application.kind != FilingApplication.Kind.INITIAL:
+        return None
+    township = (application.facts.get("basic") or {}).get("township")
+    return selectors.chain_agreement_covering(institution, on, township_code=township or None)
+
+
+def _agreement_detail(agreement) -> dict:
+    if agreement is None:
+        return {}
+    return {"agreement": agreement.agreement_number, "agreement_id": agreement.pk}
+
+
 def _chain_file(application, institution, agreement, *, actor, now):
-    """P-REG-13 simplified path: the branch is filed at submission, without subject review
-    and without a separate decision. Materials and facts were checked like any filing; the
-    application records the path, the agreement and that no one decided it by hand."""
+    """P-REG-13 simplified path, once every subject passed (the filing is reviewed all the
+    same, 审核性备案 P-REG-12): the branch is filed without the separate decision
+    (不再单独报批) — no one decides it by hand (`decided_by` stays empty). The effects are
+    those of an approval: filing number, filed facts and classes, the receipt. The audit
+    event names the agreement."""
     before_status = application.status
-    application.path = FilingApplication.Path.CHAIN_SIMPLIFIED
-    application.subjects = []
-    application.status = transition_target(application, "chain_file")
+    application.status = transition_target(application, "chain_filed")
     application.decided_at = now
     application.decided_by = None
     application.decision_note = (
-        f"连锁经营协议 {agreement.agreement_number} 范围内的分支机构，依协议简化备案（P-REG-13）"
+        f"连锁经营协议 {agreement.agreement_number} 范围内的分支机构，"
+        "四个事项审核通过，依协议予以备案，不再单独报批（P-REG-13）"
     )
     application.save()
     _approve_effects(application, institution, actor=actor, now=now)
@@ -628,7 +780,7 @@ def _chain_file(application, institution, agreement, *, actor, now):
         actor=actor,
         action=FilingsAction.APPLICATION_CHAIN_SIMPLIFIED_FILED,
         before=before_status,
-        detail={"agreement": agreement.agreement_number, "agreement_id": agreement.pk},
+        detail={**_agreement_detail(agreement), "filing_number": application.filing_number},
     )
     return application
 
@@ -674,7 +826,10 @@ def subject_review_decide(
 
     Only a department that reviews the subject may act (any other: 404). A return sends the
     application back to the institution; when every subject has passed, the application
-    waits for 区卫健局's decision.
+    waits for the decision (区卫健局; 区教体局 for 托幼一体化, P-REG-10) — or, a chain branch
+    still covered by its agreement on the premises filed (P-REG-13), is filed at once
+    without it (`_chain_file`); a branch no longer covered (the agreement lapsed or is full,
+    the premises moved on resubmission) falls back to the full path and waits for it.
 
     Errors: not_found (404), invalid_transition (409), reasons_required (422).
     """
@@ -709,12 +864,18 @@ def subject_review_decide(
     review.comment = comment
     review.save()
     before_status = application.status
+    before_path = application.path
     application.status = target
+    agreement = None
     if approve and application.status == S.IN_REVIEW:
         latest = _latest_reviews(application)
         if latest and all(r.status == SubjectReview.Status.APPROVED for r in latest):
-            application.status = transition_target(application, "all_subjects_passed")
-            application.awaiting_decision_since = now
+            if application.path == FilingApplication.Path.CHAIN_SIMPLIFIED:
+                agreement = _chain_agreement(application, application.institution, _local_date(now))
+            if agreement is None:
+                application.path = FilingApplication.Path.FULL
+                application.status = transition_target(application, "all_subjects_passed")
+                application.awaiting_decision_since = now
     application.save()
     audit_record(
         action=FilingsAction.SUBJECT_REVIEW_APPROVED
@@ -722,9 +883,16 @@ def subject_review_decide(
         else FilingsAction.SUBJECT_REVIEW_RETURNED,
         actor=acting_user,
         obj=application,
-        changes={"status": [before_status, application.status]}
-        if before_status != application.status
-        else {},
+        changes={
+            **(
+                {"status": [before_status, application.status]}
+                if before_status != application.status
+                else {}
+            ),
+            **(
+                {"path": [before_path, application.path]} if before_path != application.path else {}
+            ),
+        },
         detail={
             "review_id": review.pk,
             "subject": review.subject,
@@ -734,6 +902,9 @@ def subject_review_decide(
             "waited_seconds": int((now - review.opened_at).total_seconds()),
         },
     )
+    if agreement is not None:
+        institution = Institution.objects.select_for_update().get(pk=application.institution_id)
+        _chain_file(application, institution, agreement, actor=acting_user, now=now)
     return review
 
 
@@ -747,9 +918,13 @@ def filing_decide(
     application: FilingApplication,
     approve: bool,
     note: str = "",
+    rejection_category: str = "",
     at: dt.datetime | None = None,
 ) -> FilingApplication:
-    """区卫健局 decides once every subject passed (P-REG-12; perm `filings.decide`).
+    """The deciding department decides once every subject passed (P-REG-12; perm
+    `filings.decide`, object-aware): 区教体局 for an institution it registered (托幼一体化,
+    managed as a kindergarten, P-REG-10), 区卫健局 for every other. 区卫健局 sees the
+    托幼一体化 applications (statistics) but does not decide them.
 
     Approve: initial → filing number issued, filed_on, facts applied, classes filed;
     change → changed facts applied, added classes filed, removed classes closed;
@@ -759,8 +934,14 @@ def filing_decide(
     reason_required (422).
     """
     if not acting_user.has_perm("filings.decide"):
-        raise OutOfScope(gettext("只有区卫健局可以作出备案决定"))
+        raise OutOfScope(gettext("只有区卫健局或区教体局（托幼一体化机构）可以作出备案决定"))
     application = FilingApplication.objects.select_for_update().get(pk=application.pk)
+    if not acting_user.has_perm("filings.decide", application):
+        raise OutOfScope(
+            gettext("该机构为托幼一体化机构，备案由区教体局决定")
+            if scopes.managed_as_kindergarten(application.institution)
+            else gettext("该机构的备案由区卫健局决定")
+        )
     if application.status in (S.IN_REVIEW, S.RETURNED):
         pending = [
             r.get_subject_display()
@@ -780,6 +961,7 @@ def filing_decide(
         raise DomainError(
             FilingsError.REASON_REQUIRED, gettext("不予备案时请填写理由"), field="note"
         )
+    rejection_category = _rejection_category(application, approve, rejection_category)
     # [hardening] point 6: a value stored before its bound existed is refused here, with its
     # code, instead of failing in the database (the application stays decidable: 不予备案
     # does not apply the facts).
@@ -796,6 +978,7 @@ def filing_decide(
     application.decided_at = now
     application.decided_by = acting_user
     application.decision_note = note
+    application.rejection_category = rejection_category
     application.save()
     institution = Institution.objects.select_for_update().get(pk=application.institution_id)
     if approve:
@@ -809,9 +992,34 @@ def filing_decide(
         if approve
         else FilingsAction.APPLICATION_REJECTED,
         before=before_status,
-        detail={"note": note, "filing_number": application.filing_number},
+        detail={
+            "note": note,
+            "filing_number": application.filing_number,
+            **({"rejection_category": rejection_category} if rejection_category else {}),
+        },
     )
     return application
+
+
+def _rejection_category(application: FilingApplication, approve: bool, category: str) -> str:
+    """P-FIL-2: a filing not accepted (不予备案) names its reason category, which is
+    published with the institution's name and the date (the note is not). Required when an
+    initial or change filing is rejected; none for an approval; optional for a cancellation
+    request turned down (not published)."""
+    category = (category or "").strip()
+    if approve:
+        return ""
+    if category and category not in FilingApplication.RejectionCategory.values:
+        raise DomainError(
+            CoreError.INVALID_CHOICE, gettext("不予备案原因类别无效"), field="rejection_category"
+        )
+    if not category and application.kind != FilingApplication.Kind.CANCELLATION:
+        raise DomainError(
+            FilingsError.REJECTION_CATEGORY_REQUIRED,
+            gettext("不予备案时请选择原因类别（将予以公示）"),
+            field="rejection_category",
+        )
+    return category
 
 
 def _approve_effects(application, institution, *, actor, now) -> None:
@@ -852,6 +1060,7 @@ def _approve_effects(application, institution, *, actor, now) -> None:
         institution=institution,
         basic=basic,
         staff=facts.get("staff"),
+        standards=facts.get("standards"),
         application_id=application.pk,
     )
     institution.refresh_from_db()
@@ -1003,3 +1212,56 @@ def filing_cancellation_request(
         detail={"reason": reason, "cancelled_on": cancelled_on},
     )
     return application
+
+
+# --- P-FIL-2 deadlines recomputed when a year's holiday notice is entered ---------------------
+
+
+@transaction.atomic
+def filing_deadlines_recompute(*, year: int, acting_user=None) -> list[int]:
+    """Recompute the working-day deadlines (P-FIL-2) of every application whose deadlines
+    the holiday notice of `year` can change: those still "期限待定" for lack of that year,
+    and those whose materials were complete in that year or the one before (a deadline of 15
+    working days reaches at most a few weeks into the next year). Runs in the transaction
+    that saved the notice (receiver of `holiday_notice_saved`). Returns the ids changed; one
+    bulk audit event names them."""
+    calendar = workdays.calendar()
+    rows = list(
+        FilingApplication.objects.select_for_update()
+        .filter(materials_complete_on__isnull=False)
+        .filter(Q(deadline_unknown_year=year) | Q(materials_complete_on__year__in=(year - 1, year)))
+        .only(
+            "pk",
+            "materials_complete_on",
+            "receipt_due_on",
+            "notice_due_on",
+            "deadline_unknown_year",
+        )
+    )
+    changed = []
+    for application in rows:
+        before = (
+            application.receipt_due_on,
+            application.notice_due_on,
+            application.deadline_unknown_year,
+        )
+        deadlines.apply(application, application.materials_complete_on, calendar)
+        after = (
+            application.receipt_due_on,
+            application.notice_due_on,
+            application.deadline_unknown_year,
+        )
+        if after != before:
+            changed.append(application)
+    if changed:
+        FilingApplication.objects.bulk_update(
+            changed, ["receipt_due_on", "notice_due_on", "deadline_unknown_year"]
+        )
+        audit_record_bulk(
+            action=FilingsAction.DEADLINES_RECOMPUTED,
+            actor=acting_user,
+            object_type=FilingApplication._meta.label_lower,
+            object_ids=[a.pk for a in changed],
+            detail={"year": year},
+        )
+    return [a.pk for a in changed]

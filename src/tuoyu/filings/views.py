@@ -5,7 +5,8 @@
 - reviewers: `filings:queue` (pending reviews of their own subjects; 区卫健局 also the
   applications awaiting its decision), `filings:detail` with the review / decision forms,
   `filings:report` (how long each subject waited);
-- anyone: `filings:verify` (the receipt's QR code, no login).
+- anyone: `filings:verify` (the receipt's QR code, no login) and `filings:rejections` (the
+  published notices of filings not accepted, P-FIL-2: name, date, reason category).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tuoyu.institutions.models import CareClass
 from tuoyu.institutions.models.institution import InstitutionForm, OperatingMode
 from tuoyu.institutions.selectors.classes import institution_slots
 from tuoyu.institutions.views.public import FILING_NUMBER
+from tuoyu.regions import workdays
 from tuoyu.web.tables import paginate
 
 FILE_OWN = "filings.file_own"
@@ -63,12 +65,15 @@ def mine(request):
             "institution": institution,
             "current": current,
             "statuses": selectors.subject_statuses(current) if current else [],
+            "decider": selectors.decider_name(current) if current else "",
             "returned": selectors.returned_reasons(current) if current else [],
             "history": history,
             "slots": institution_slots(institution),
             "classes": institution.classes.exclude(status=CareClass.Status.CLOSED).order_by(
                 "class_type", "name"
             ),
+            # P-FIL-3: premises the registration authority pushed, not yet filed
+            "pushed_premises": pushed_premises_view(checks.pushed_premises_pending(institution)),
             "verify_url": selectors.verify_url(institution.filing_number)
             if institution.filing_number
             else "",
@@ -108,7 +113,7 @@ def cancel_request(request):
         except ValueError:
             cancelled_on = None
         try:
-            services.filing_cancellation_request(
+            application = services.filing_cancellation_request(
                 acting_user=request.user,
                 institution=institution,
                 reason=request.POST.get("reason", ""),
@@ -117,7 +122,11 @@ def cancel_request(request):
         except DomainError as exc:
             errors = exc
         else:
-            messages.success(request, gettext("注销申请已提交，等待区卫健局决定。"))
+            messages.success(
+                request,
+                gettext("注销申请已提交，等待%(unit)s决定。")
+                % {"unit": selectors.decider_name(application)},
+            )
             return redirect("filings:mine")
     return render(
         request,
@@ -160,16 +169,92 @@ def staff_rows(staff: dict) -> list[tuple]:
     ]
 
 
+def pushed_premises_view(pushed: dict | None) -> dict | None:
+    """The premises a registration push moved (P-FIL-3), in words: address, township name
+    and the day it was pushed."""
+    if not pushed:
+        return None
+    try:
+        day = dt.datetime.fromisoformat(pushed.get("occurred_at") or "").date()
+    except ValueError:
+        day = None
+    return {
+        "address": pushed.get("address") or "",
+        "township": selectors.fact_display("township", pushed.get("township"))
+        if pushed.get("township")
+        else "",
+        "day": day,
+    }
+
+
+def standards_form_rows(standards: dict, field_errors: dict | None = None) -> list[dict]:
+    """The standards section's fields for the edit form (P-STD-2 / P-STD-3), each with the
+    error of its field (`standards.<name>`) if the last save or submission had one."""
+    field_errors = field_errors or {}
+    return [
+        {
+            "name": f.name,
+            "label": f.label,
+            "kind": f.kind,
+            "value": standards.get(f.name),
+            "choices": checks.STANDARD_CHOICES.get(f.name, ()),
+            "low": f.low,
+            "high": f.high,
+            "error": field_errors.get(f"standards.{f.name}", ""),
+        }
+        for f in checks.STANDARD_FACTS
+    ]
+
+
+def standards_view(application, user) -> dict:
+    """The standards section on the application's page, grouped per subject (P-STD-2/3):
+    a subject reviewer sees what its subjects judge; 区卫健局, the institution and the
+    others see every group. For a change, the facts it changes (before → after)."""
+    subjects = services.reviewer_subjects(user)
+    deciders = user.has_perm("filings.decide")
+    standards = application.facts.get("standards") or {}
+    shown = None if deciders or not subjects else sorted(subjects)
+    changed = []
+    if application.kind == FilingApplication.Kind.CHANGE:
+        before = (application.facts_before or {}).get("standards") or {}
+        by_name = {f.name: f for f in checks.STANDARD_FACTS}
+        changed = [
+            (
+                by_name[n].label,
+                checks.standard_display(by_name[n], before.get(n)),
+                checks.standard_display(by_name[n], standards.get(n)),
+            )
+            for n in checks.standards_changed_names(before, standards)
+        ]
+    return {
+        "groups": checks.standards_by_subject(
+            standards, application.facts.get("staff") or {}, shown
+        ),
+        "changed": changed,
+        "filled": bool(standards),
+    }
+
+
 def _edit_context(request, application, *, errors=None, section=None, posted=None):
     basic = dict(application.facts.get("basic") or {})
     if section == "basic" and posted is not None:
         basic.update(posted)
+    standards = dict(application.facts.get("standards") or {})
+    if section == "standards" and posted is not None:
+        standards.update(posted)
     township = basic.get("township") or ""
     return {
         "application": application,
         "institution": application.institution,
         "basic": basic,
         "staff_rows": staff_rows(application.facts.get("staff") or {}),
+        "standards_rows": standards_form_rows(
+            standards, {e.field: e.message for e in errors.errors} if errors else {}
+        ),
+        "health_workers": int(
+            ((application.facts.get("staff") or {}).get("health_worker") or {}).get("count", 0)
+        ),
+        "pushed_premises": pushed_premises_view(application.facts.get("pushed_premises")),
         "classes": class_rows(application),
         "class_types": CareClass.ClassType.choices,
         "class_standards": policy.at(policy.today()).classes.items(),
@@ -222,8 +307,11 @@ def _section_post(request, pk, section, action):
         action(application)
     except DomainError as exc:
         # shown again in the form: bounded (a refused 100,000-character value is not echoed)
-        posted = {n: request.POST.get(n, "")[:POSTED_ECHO_MAX] for n in checks.BASIC_FACT_NAMES}
-        posted["serves_meals"] = request.POST.get("serves_meals") == "on"
+        if section == "standards":
+            posted = _standards_posted(request)
+        else:
+            posted = {n: request.POST.get(n, "")[:POSTED_ECHO_MAX] for n in checks.BASIC_FACT_NAMES}
+            posted["serves_meals"] = request.POST.get("serves_meals") == "on"
         return render(
             request,
             "filings/edit.html",
@@ -266,6 +354,33 @@ def save_staff(request, pk):
         "staff",
         lambda app: services.filing_update_staff(
             acting_user=request.user, application=app, staff=staff
+        ),
+    )
+
+
+def _standards_posted(request) -> dict:
+    """The standards form's values (`std-<name>`), bounded like the basic facts' echo."""
+    out = {}
+    for f in checks.STANDARD_FACTS:
+        if f.kind == "bool":
+            out[f.name] = request.POST.get(f"std-{f.name}") == "on"
+        else:
+            out[f.name] = request.POST.get(f"std-{f.name}", "")[:POSTED_ECHO_MAX]
+    return out
+
+
+@login_required
+@permission_required(FILE_OWN, raise_exception=True)
+@require_POST
+def save_standards(request, pk):
+    """The standards section (P-STD-2 / P-STD-3)."""
+    standards = _standards_posted(request)
+    return _section_post(
+        request,
+        pk,
+        "standards",
+        lambda app: services.filing_update_standards(
+            acting_user=request.user, application=app, standards=standards
         ),
     )
 
@@ -354,8 +469,14 @@ def submit(request, pk):
             status=exc.status,
         )
     application.refresh_from_db()
-    if application.status == FilingApplication.Status.APPROVED:
-        messages.success(request, gettext("已按连锁经营协议完成简化备案。"))
+    if application.path == FilingApplication.Path.CHAIN_SIMPLIFIED:
+        # P-REG-13: reviewed on the four subjects, then filed without a separate decision
+        messages.success(
+            request,
+            gettext(
+                "备案申请已提交：连锁经营协议范围内的分支机构，各事项审核通过后即予备案，不再单独报批。"
+            ),
+        )
     else:
         messages.success(request, gettext("备案申请已提交。"))
     return redirect("filings:mine")
@@ -402,6 +523,8 @@ def detail(request, pk):
             "institution": application.institution,
             "fact_rows": selectors.fact_rows(application),
             "staff_rows": staff_rows(application.facts.get("staff") or {}),
+            "standards": standards_view(application, user),
+            "pushed_premises": pushed_premises_view(application.facts.get("pushed_premises")),
             "classes": class_rows(application),
             "materials": selectors.materials_of(application) if can_see_materials else [],
             "can_see_materials": can_see_materials,
@@ -412,8 +535,13 @@ def detail(request, pk):
             if application.kind != FilingApplication.Kind.CANCELLATION
             else [],
             "my_reviews": my_reviews,
-            "can_decide": user.has_perm("filings.decide")
+            # object-aware (P-REG-10): 区教体局 decides 托幼一体化, 区卫健局 every other
+            "can_decide": user.has_perm("filings.decide", application)
             and application.status == FilingApplication.Status.AWAITING_DECISION,
+            "decider": selectors.decider_name(application),
+            # P-FIL-2: the deadline in working days (or "期限待定" for a missing year)
+            "deadline": selectors.with_deadlines([application])[0].deadline,
+            "rejection_categories": FilingApplication.RejectionCategory.choices,
             "is_owner": user.institution_id == application.institution_id,
             "cancellation": application.facts.get("cancellation"),
             "limits": {
@@ -480,6 +608,7 @@ def decide(request, pk):
             application=application,
             approve=approve,
             note=request.POST.get("note", ""),
+            rejection_category=request.POST.get("rejection_category", "")[:40],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -494,15 +623,16 @@ def queue(request):
     status = request.GET.get("status") or ""
     if status not in FilingApplication.Status.values:
         status = ""
-    reviews = list(selectors.review_queue(acting_user=request.user))
-    for r in reviews:
-        r.waited_days = selectors.waited_days(r.opened_at)
-    decisions = list(selectors.decision_queue(acting_user=request.user))
-    for a in decisions:
-        a.waited_days = selectors.waited_days(a.awaiting_decision_since)
+    # P-FIL-2: waits in working days and deadlines on the official calendar, loaded once
+    calendar, today = workdays.calendar(), policy.today()
+    reviews = selectors.review_queue_rows(acting_user=request.user, calendar=calendar, today=today)
+    decisions = selectors.decision_queue_rows(
+        acting_user=request.user, calendar=calendar, today=today
+    )
     page = paginate(
         request, selectors.applications_list(acting_user=request.user, status=status or None)
     )
+    page.object_list = selectors.with_deadlines(page.object_list, calendar=calendar, today=today)
     return render(
         request,
         "filings/queue.html",
@@ -595,6 +725,21 @@ def verify(request, number):
     )
 
 
+# --- public: filings not accepted (不予备案公示, P-FIL-2; no login, no personal data) -----------
+
+
+@require_GET
+def rejections(request):
+    """The published notices of filings not accepted: institution name, decision date and
+    reason category only, newest first, paginated."""
+    page = paginate(request, selectors.public_rejections(), per_page=20)
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row["category_label"] = FilingApplication.RejectionCategory(row["rejection_category"]).label
+        row["kind_label"] = FilingApplication.Kind(row["kind"]).label
+    return render(request, "filings/rejections.html", {"page": page})
+
+
 urlpatterns = [
     path("mine/", mine, name="mine"),
     path("mine/start/", start, name="start"),
@@ -603,6 +748,7 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", edit, name="edit"),
     path("applications/<int:pk>/basic/", save_basic, name="save_basic"),
     path("applications/<int:pk>/staff/", save_staff, name="save_staff"),
+    path("applications/<int:pk>/standards/", save_standards, name="save_standards"),
     path("applications/<int:pk>/classes/", class_add, name="class_add"),
     path(
         "applications/<int:pk>/classes/<int:class_id>/remove/",
@@ -622,4 +768,5 @@ urlpatterns = [
     path("villages/", villages, name="villages"),
     path("verify/", verify_form, name="verify_form"),
     path("verify/<str:number>/", verify, name="verify"),
+    path("public/rejections/", rejections, name="rejections"),
 ]

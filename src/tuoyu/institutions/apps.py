@@ -12,3 +12,11 @@ class InstitutionsConfig(AppConfig):
 
         register_navigation()
         register_tabs()
+
+        # [scale] #10 point 5: SQLite's FTS5 triggers survive the table rebuilds of later
+        # migrations (tuoyu.institutions.search).
+        from django.db.models.signals import post_migrate
+
+        from tuoyu.institutions.search import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="institutions_search")

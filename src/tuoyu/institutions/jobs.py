@@ -46,3 +46,27 @@ def unfiled_reminders(run: JobRunContext) -> None:
     if summary["overdue"] > len(names):
         run.log(f"逾期机构 {summary['overdue']} 家，名单仅列出最早登记的 {len(names)} 家")
     run.set_progress(1, 1)
+
+
+# Planner statistics ([scale] point 4). A platform-wide chore that belongs to core
+# (`core.db.refresh_statistics`), declared here because core and the jobs app declare no
+# jobs of their own (tuoyu.jobs.discovery skips them) and institutions is the lowest app
+# that does.
+@periodic_job(
+    "core.db_optimize",
+    schedule="daily",
+    at="03:30",
+    title=_("刷新数据库统计信息"),
+    description=_(
+        "每天刷新查询规划器的统计信息（PostgreSQL：ANALYZE；SQLite：PRAGMA optimize），"
+        "使列表与检索在数据增长后仍走合适的索引"
+    ),
+    labels={"analysed_tables": _("新分析的表")},
+)
+def db_optimize(run: JobRunContext) -> None:
+    from tuoyu.core.db import refresh_statistics
+
+    done = refresh_statistics()
+    run.set_count("analysed_tables", len(done["analysed"]) if done["vendor"] == "sqlite" else 0)
+    run.log(f"统计信息已刷新（{done['vendor']}），用时 {done['seconds']:.2f} 秒")
+    run.set_progress(1, 1)

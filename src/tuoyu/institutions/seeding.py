@@ -1,7 +1,9 @@
-"""Demo institutions across the district's townships, one account each (API-CONTRACT §7),
-with the registration events behind them (P-REG-11); after the filings exist, 普惠
-designations (P-MODE-2), a chain agreement with branches (P-REG-13) and one deregistration
-(P-FIL-3), through the services. Legal forms and registration authorities follow P-REG-10."""
+"""Demo institutions across the region's townships, one account each (API-CONTRACT §7),
+with the registration events behind them (P-REG-11); after the filings exist, in every
+district 普惠 designations (P-MODE-2), a chain agreement with branches (P-REG-13) and one
+deregistration (P-FIL-3), through the services (as that district's platform,
+`core.seeding.jurisdiction`). Legal forms and registration authorities follow P-REG-10.
+Institutions and accounts are streamed in chunks (`ctx.stream`)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from django.utils import timezone
 
 from tuoyu.accounts.models import User
 from tuoyu.audit.services import audit_record, diff
-from tuoyu.core.bulk import bulk_insert
 from tuoyu.core.identifiers import make_uscc
 from tuoyu.core.names import person_name, street_address
 from tuoyu.institutions.catalogue import InstitutionsAction
@@ -100,24 +101,28 @@ def generate(ctx) -> None:
     start = dt.datetime(2020, 11, 2, 9, 0, tzinfo=SHANGHAI)
     span_days = max((ctx.today - start.date()).days, 1)
     seen: set[str] = set()
-    institutions = []
-    for i in ctx.progress(range(count), total=count, desc="托育机构"):
-        township = townships[i % len(townships)] if i < len(townships) else rng.choice(townships)
-        legal_form, for_profit, authority, (dept, kind), suffix, _ = _pick_form(rng)
-        while True:
-            uscc = make_uscc(dept, kind, township.code[:6], _org_code(rng))
-            if uscc not in seen:
-                seen.add(uscc)
-                break
-        city = "金华市" if township.code.startswith("3307") else ""
-        district = township.parent.name if township.parent_id else ""
-        brand = BRANDS[i % len(BRANDS)] if i < len(BRANDS) else rng.choice(BRANDS)
-        name = f"{city}{district}{brand}{suffix}"
-        if i >= len(BRANDS):
-            name = f"{city}{district}{township.name}{brand}{suffix}"
-        registered_at = start + dt.timedelta(days=rng.randrange(span_days), hours=rng.randint(0, 7))
-        institutions.append(
-            Institution(
+
+    def institutions():
+        for i in ctx.progress(range(count), total=count, desc="托育机构"):
+            township = (
+                townships[i % len(townships)] if i < len(townships) else rng.choice(townships)
+            )
+            legal_form, for_profit, authority, (dept, kind), suffix, _ = _pick_form(rng)
+            while True:
+                uscc = make_uscc(dept, kind, township.code[:6], _org_code(rng))
+                if uscc not in seen:
+                    seen.add(uscc)
+                    break
+            city = "金华市" if township.code.startswith("3307") else ""
+            district = township.parent.name if township.parent_id else ""
+            brand = BRANDS[i % len(BRANDS)] if i < len(BRANDS) else rng.choice(BRANDS)
+            name = f"{city}{district}{brand}{suffix}"
+            if i >= len(BRANDS):
+                name = f"{city}{district}{township.name}{brand}{suffix}"
+            registered_at = start + dt.timedelta(
+                days=rng.randrange(span_days), hours=rng.randint(0, 7)
+            )
+            yield Institution(
                 uscc=uscc,
                 name=name[:200],
                 legal_form=legal_form,
@@ -128,12 +133,12 @@ def generate(ctx) -> None:
                 registration_authority=authority,
                 registered_at=registered_at,
             )
-        )
-    bulk_insert(Institution, institutions)
+
+    ctx.stream(Institution, institutions())
     created = list(Institution.objects.order_by("id").values_list("id", "uscc", "name"))
     password = ctx.shared.get("demo_password_hash")
     width = max(2, len(str(len(created))))
-    users = [
+    users = (
         User(
             username=f"jg{n:0{width}d}",
             display_name=f"{name[:40]}管理员",
@@ -142,12 +147,12 @@ def generate(ctx) -> None:
             password=password or "!",
         )
         for n, (pk, _uscc, name) in enumerate(created, start=1)
-    ]
-    bulk_insert(User, users)
+    )
+    accounts = ctx.stream(User, users)
     audit_record(
         action=InstitutionsAction.INSTITUTION_SEEDED,
         object_type="institutions.institution",
-        detail={"institutions": len(created), "accounts": len(users), "seed": ctx.seed},
+        detail={"institutions": len(created), "accounts": accounts, "seed": ctx.seed},
     )
     ctx.shared["institution_ids"] = [pk for pk, _, _ in created]
     seed_registration_events(ctx, ctx.shared["institution_ids"])
@@ -357,16 +362,40 @@ def _seed_events_write(ctx, events: list[RegistrationEvent]) -> None:
 
 
 def seed_affordable_chains_deregistration(ctx) -> dict[str, int]:
-    rng = ctx.rng
+    """In every district of the seeded region ([scale] point 1), through the services as
+    that district's platform (`jurisdiction`): 普惠 designations, one chain with branches,
+    one deregistration. Districts in code order; the draws of one district do not depend
+    on the others' data."""
+    from tuoyu.core.seeding import jurisdiction
+
     health = User.objects.filter(department__code="health", is_active=True).first()
     if health is None:
         return {}
-    local = Institution.objects.filter(township__code__startswith=ctx.district_code)
-    filed = list(
-        local.filter(filing_status=Institution.FilingStatus.FILED).order_by("filed_on", "pk")
-    )
     counts = {"affordable": 0, "chain_branches": 0, "deregistered": 0}
+    filed_by_district: dict[str, list[Institution]] = {}
+    for inst in (
+        Institution.objects.filter(filing_status=Institution.FilingStatus.FILED)
+        .select_related("township")
+        .order_by("filed_on", "pk")
+    ):
+        filed_by_district.setdefault(inst.township.code[:6], []).append(inst)
+    names = dict(
+        Region.objects.filter(code__in=list(filed_by_district)).values_list("code", "name")
+    )
+    for code in ctx.progress(sorted(filed_by_district), desc="普惠、连锁、注销"):
+        with jurisdiction(code), transaction.atomic():
+            for key, n in _seed_district_extras(
+                ctx, health, code, names.get(code, ""), filed_by_district[code]
+            ).items():
+                counts[key] += n
+    ctx.log("普惠、连锁、注销：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
 
+
+def _seed_district_extras(ctx, health, code: str, name: str, filed) -> dict[str, int]:
+    rng = ctx.rng
+    counts = {"affordable": 0, "chain_branches": 0, "deregistered": 0}
+    short = name[:2] or code  # 金东区 → 金东卫发〔2024〕11号
     # About 40 % of filed institutions are affordable; non-profits more often (P-MODE-2).
     for n, inst in enumerate(filed, start=1):
         if rng.random() < (0.6 if not inst.for_profit else 0.3):
@@ -377,35 +406,53 @@ def seed_affordable_chains_deregistration(ctx) -> dict[str, int]:
                 acting_user=health,
                 institution=inst,
                 starts_on=starts,
-                decision_ref=f"金东卫发〔{starts.year}〕{n + 10}号",
+                decision_ref=f"{short}卫发〔{starts.year}〕{n + 10}号",
             )
             counts["affordable"] += 1
+    if not counts["affordable"] and filed:  # every district has at least one (small seeds)
+        inst = filed[0]
+        starts = min(inst.filed_on + dt.timedelta(days=30), ctx.today)
+        affordable_designate(
+            acting_user=health,
+            institution=inst,
+            starts_on=starts,
+            decision_ref=f"{short}卫发〔{starts.year}〕10号",
+        )
+        counts["affordable"] += 1
 
-    # One chain: a filed company as head, three townships, two branches attached.
+    # One chain: a filed company as head, three townships, two branches attached (in a
+    # district with fewer than three filed companies: any filed institutions).
     companies = [i for i in filed if i.legal_form == Institution.LegalForm.COMPANY]
-    if len(companies) >= 3:
-        head = companies[0]
+    pool = companies if len(companies) >= 3 else filed
+    chained = set()
+    if len(pool) >= 3:
+        head = pool[0]
+        chained = {i.pk for i in pool[:3]}
         townships = list(
-            Region.objects.filter(
-                level=Region.Level.TOWNSHIP, code__startswith=ctx.district_code
-            ).order_by("code")[:4]
+            Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=code).order_by(
+                "code"
+            )[:4]
         )
         valid_from = max(head.filed_on, ctx.today - dt.timedelta(days=400))
+        prefix = "JDLS" if code == ctx.district_code else f"LS{code}"
         agreement = chain_agreement_create(
             acting_user=health,
             head=head,
-            agreement_number=f"JDLS-{valid_from.year}-001",
+            agreement_number=f"{prefix}-{valid_from.year}-001",
             townships=townships,
             max_branches=5,
             valid_from=valid_from,
             valid_until=valid_from + dt.timedelta(days=3 * 365),
         )
-        for branch in companies[1:3]:
+        for branch in pool[1:3]:
             chain_branch_attach(acting_user=health, agreement=agreement, institution=branch)
             counts["chain_branches"] += 1
 
     # One institution deregistered by its authority: its filing is cancelled (P-FIL-3).
-    candidates = [i for i in filed if i.legal_form == Institution.LegalForm.COMPANY][3:]
+    unchained = [i for i in filed if i.pk not in chained]
+    # A small district keeps one plain filed institution if it can; else deregister a branch
+    # rather than leave the district without the state ([scale] point 1).
+    candidates = companies[3:] or unchained[1:] or unchained or filed[2:]
     if candidates:
         inst = candidates[-1]
         authority = User.objects.filter(
@@ -415,7 +462,7 @@ def seed_affordable_chains_deregistration(ctx) -> dict[str, int]:
             registration_event_receive(
                 acting_user=authority,
                 data={
-                    "event_id": f"SAMR-{ctx.district_code}-{ctx.today.year}-D{inst.pk:05d}",
+                    "event_id": f"SAMR-{code}-{ctx.today.year}-D{inst.pk:05d}",
                     "authority": inst.registration_authority,
                     "action": "deregistered",
                     "uscc": inst.uscc,
@@ -426,5 +473,4 @@ def seed_affordable_chains_deregistration(ctx) -> dict[str, int]:
                 },
             )
             counts["deregistered"] += 1
-    ctx.log("普惠、连锁、注销：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     return counts

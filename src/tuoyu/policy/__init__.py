@@ -6,6 +6,7 @@
     policy.at(day).classes["toddler_small"].max_children    # 15
     policy.ref("subsidy.new_class_affordable_yuan", day)    # ParamMeta(ref="P-SUB-1", …)
     policy.parameters_at(day)                                # [(key, value, meta), …]
+    policy.in_force("standards.home_care_point_max_children", day)  # False before 2023-11-14
     policy.versions()                                        # every version, oldest first
     policy.periods(date(2023, 1, 1), date(2023, 12, 31))     # a year split by version
 
@@ -29,7 +30,9 @@ from tuoyu.policy.loader import (
     clear_cache,
     data_dir,
     get_book,
+    in_force,
     keys,
+    later_keys,
     load,
     parameters_at,
     periods,
@@ -62,7 +65,9 @@ __all__ = [
     "clear_cache",
     "data_dir",
     "get_book",
+    "in_force",
     "keys",
+    "later_keys",
     "load",
     "parameters_at",
     "periods",

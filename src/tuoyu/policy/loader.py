@@ -28,8 +28,18 @@ How versions combine (and how gaps are handled)
     + 1 day and requires, for every stretch on which at least one version is in force, that
     the merged parameters are complete and consistent. So `at(day)` either returns a
     complete `Policy` or raises `PolicyDateError` because *no* version is in force that day
-    (before the first version, or in a gap between versions). Two versions that start on the
-    same day and set the same parameter are ambiguous and refused.
+    (before the first version, or in a gap between versions; a version that only introduces
+    later parameters does not cover a day on its own). Two versions that start on the same
+    day and set the same parameter are ambiguous and refused.
+
+Parameters introduced later
+    A parameter of a rule that started after the base version (`Later[T]` in the schema,
+    e.g. the home-care-point limits of P-STD-5 from 2023-11-14) is set only by the version
+    that introduced it. On a day no version in force sets it, it is *not in force*:
+    `at(day)` holds `None` for it, `in_force(key, day)` is False, `value(key, day)` and
+    `ref(key, day)` return None, and `parameters_at(day)` leaves it out. Readers test
+    `policy.at(day).standards.home_care_point_max_children is None` (or `in_force`) and
+    then apply no such limit. Every other parameter must be set on every covered day.
 
 Reading YAML
     Decimal fractions are read as `Decimal` (never float); `1:3` (YAML 1.1 base-60) and
@@ -61,7 +71,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tuoyu.core.errors import DomainError
 from tuoyu.policy.catalogue import PolicyError
-from tuoyu.policy.schema import COMPOSITE_LEAVES, Frozen, Leaf, LeafMeta, Policy, VersionHeader
+from tuoyu.policy.schema import (
+    COMPOSITE_LEAVES,
+    Frozen,
+    Leaf,
+    LeafMeta,
+    Policy,
+    VersionHeader,
+    later_value_type,
+)
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data"
 SETTING = "TUOYU_POLICY_DIR"
@@ -232,6 +250,12 @@ def keys() -> tuple[str, ...]:
     return tuple(parameter_types())
 
 
+@cache
+def later_keys() -> frozenset[str]:
+    """Keys of parameters introduced by a later version (`Later[T]`): absent = not in force."""
+    return frozenset(k for k, tp in parameter_types().items() if later_value_type(tp) is not None)
+
+
 def _leaf_model(tp: Any) -> type[LeafMeta]:
     return COMPOSITE_LEAVES.get(tp) or Leaf[tp]
 
@@ -241,7 +265,7 @@ def _partial_model(section: type[BaseModel]) -> type[BaseModel]:
     """`section` with every field optional: a sub-section or a `Leaf[T]`; unknown keys fail."""
     fields: dict[str, Any] = {}
     for name, tp in _hints(section).items():
-        inner = _partial_model(tp) if _is_section(tp) else _leaf_model(tp)
+        inner = _partial_model(tp) if _is_section(tp) else _leaf_model(later_value_type(tp) or tp)
         fields[name] = (inner | None, None)
     return create_model(
         f"{section.__name__}Partial", __config__=ConfigDict(extra="forbid"), **fields
@@ -509,7 +533,8 @@ def _build_segment(
     for v in in_force:  # sorted by effective_from: later versions override
         for key, (value, meta) in v.params.items():
             merged[key] = (value, meta, v)
-    missing = [k for k in parameter_types() if k not in merged]
+    optional = later_keys()
+    missing = [k for k in parameter_types() if k not in merged and k not in optional]
     if missing:
         base = in_force[0]
         return None, [
@@ -568,14 +593,16 @@ def _build_segment(
         )
         for key, (_, m, v) in merged.items()
     }
-    values = {key: merged[key][0] for key in parameter_types()}
+    # A later-introduced parameter no version in force sets is not in force: value None and
+    # no meta (left out of `parameters_at`).
+    values = {key: merged[key][0] if key in merged else None for key in parameter_types()}
     return (
         _Segment(
             start,
             end,
             tuple(in_force),
             policy,
-            MappingProxyType({k: meta[k] for k in parameter_types()}),
+            MappingProxyType({k: meta[k] for k in parameter_types() if k in meta}),
             MappingProxyType(values),
         ),
         [],
@@ -602,19 +629,31 @@ class PolicyBook:
     def at(self, day: date | datetime | None = None) -> Policy:
         return self._segment(day).policy
 
-    def ref(self, key: str, day: date | datetime | None = None) -> ParamMeta:
+    def ref(self, key: str, day: date | datetime | None = None) -> ParamMeta | None:
+        """None when the parameter is not in force on `day` (introduced later)."""
         if key not in parameter_types():
             raise PolicyKeyError(key, parameter_types())
-        return self._segment(day).meta[key]
+        return self._segment(day).meta.get(key)
 
     def value(self, key: str, day: date | datetime | None = None) -> Any:
+        """None also when the parameter is not in force on `day` (see `in_force`)."""
         if key not in parameter_types():
             raise PolicyKeyError(key, parameter_types())
         return self._segment(day).values[key]
 
+    def in_force(self, key: str, day: date | datetime | None = None) -> bool:
+        """Whether parameter `key` is in force on `day`; False only for a parameter that a
+        later version introduces, before that version (or when none in force sets it)."""
+        if key not in parameter_types():
+            raise PolicyKeyError(key, parameter_types())
+        return key in self._segment(day).meta
+
     def parameters_at(self, day: date | datetime | None = None) -> list[Parameter]:
+        """Every parameter in force on `day`, in schema order."""
         seg = self._segment(day)
-        return [Parameter(k, seg.values[k], seg.meta[k]) for k in parameter_types()]
+        return [
+            Parameter(k, seg.values[k], seg.meta[k]) for k in parameter_types() if k in seg.meta
+        ]
 
     def versions(self) -> list[Version]:
         return list(self._versions)
@@ -719,7 +758,9 @@ def load(directory: Path | str | None = None) -> PolicyBook:
     for i, start in enumerate(points):
         end = points[i + 1] - ONE_DAY if i + 1 < len(points) else None
         in_force = [v for v in versions if v.in_force(start)]
-        if not in_force:
+        if not in_force or all(set(v.params) <= later_keys() for v in in_force):
+            # No version in force, or only versions that introduce later rules (which add to
+            # a policy but are none on their own): the stretch is not covered.
             continue
         seg, found = _build_segment(start, end, in_force, policies)
         problems += found
@@ -799,18 +840,29 @@ def at(day: date | datetime | None = None) -> Policy:
     return get_book().at(day)
 
 
-def ref(key: str, day: date | datetime | None = None) -> ParamMeta:
-    """P-id, source, confidence, note and version of parameter `key` on `day`."""
+def ref(key: str, day: date | datetime | None = None) -> ParamMeta | None:
+    """P-id, source, confidence, note and version of parameter `key` on `day`; None when the
+    parameter is not in force that day (a rule introduced later, see `in_force`)."""
     return get_book().ref(key, day)
 
 
 def value(key: str, day: date | datetime | None = None) -> Any:
-    """The value of parameter `key` (dotted) on `day`."""
+    """The value of parameter `key` (dotted) on `day`; None when it is not in force."""
     return get_book().value(key, day)
 
 
+def in_force(key: str, day: date | datetime | None = None) -> bool:
+    """Whether parameter `key` is in force on `day`. Only a parameter introduced by a later
+    version (`Later[T]`, e.g. `standards.home_care_point_children_per_caregiver` from
+    2023-11-14) can be out of force on a covered day; then its value is None and the limit
+    does not apply. Raises `PolicyDateError` on a day no version covers, `PolicyKeyError`
+    for an unknown key."""
+    return get_book().in_force(key, day)
+
+
 def parameters_at(day: date | datetime | None = None) -> list[Parameter]:
-    """Every parameter on `day` as (key, value, meta), in schema order."""
+    """Every parameter in force on `day` as (key, value, meta), in schema order (a
+    parameter introduced later is left out before its version)."""
     return get_book().parameters_at(day)
 
 

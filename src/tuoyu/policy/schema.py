@@ -11,14 +11,18 @@ Two families of models live here:
   override only some parameters while an unknown key (a typo) still fails (`extra="forbid"`).
 
 Adding a parameter = adding a field here, a label in `labels.py`, and a value in the base
-YAML version. Nothing else.
+YAML version. Nothing else. A parameter of a rule that started after the base version is
+marked `Later[T]` and set by the version that introduced it (a file with that version's
+effective date); before it, the parameter is *not in force*: `policy.at(day)` holds `None`,
+`policy.in_force(key, day)` is False and `policy.parameters_at(day)` leaves it out.
 """
 
 import math
+import typing
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Ge, Gt, Le
 from pydantic import (
@@ -61,6 +65,38 @@ TargetKind = Literal["count", "rate", "per_thousand", "trend"]
 Comparison = Literal[">=", ">"]
 ClassType = Literal["infant", "toddler_small", "toddler_large", "mixed"]
 CLASS_TYPES: tuple[str, ...] = ("infant", "toddler_small", "toddler_large", "mixed")
+
+
+class IntroducedLater:
+    """Marks a parameter of a rule that started after the base version (see `Later`)."""
+
+    def __repr__(self) -> str:
+        return "INTRODUCED_LATER"
+
+
+INTRODUCED_LATER = IntroducedLater()
+
+
+class _LaterAlias:
+    """`Later[T]`: a parameter that a later version introduces. Its YAML leaf holds a `T`
+    (never null); on a date where no version in force sets it, the resolved value is `None`
+    (the rule is not in force that day)."""
+
+    def __getitem__(self, tp: Any) -> Any:
+        return Annotated[tp | None, INTRODUCED_LATER]
+
+
+Later = _LaterAlias()
+
+
+def later_value_type(tp: Any) -> Any | None:
+    """The value type `T` of a `Later[T]` annotation; None for any other annotation."""
+    if typing.get_origin(tp) is Annotated and any(
+        isinstance(m, IntroducedLater) for m in tp.__metadata__
+    ):
+        inner = [a for a in typing.get_args(tp.__origin__) if a is not type(None)]
+        return inner[0]
+    return None
 
 
 class Frozen(BaseModel):
@@ -217,8 +253,9 @@ class StandardsPolicy(Frozen):
     area_per_child_m2: PositiveDecimal
     cctv_retention_days: Positive
     outdoor_hours_per_day: PositiveDecimal
-    home_care_point_max_children: Positive
-    home_care_point_children_per_caregiver: Positive
+    # P-STD-5 (家庭托育点管理办法（试行）, 2023-11): not in force before that version.
+    home_care_point_max_children: Later[Positive] = None
+    home_care_point_children_per_caregiver: Later[Positive] = None
 
 
 class FilingPolicy(Frozen):
@@ -300,7 +337,8 @@ class HealthPolicy(Frozen):
     exam_interval_months_1_to_3: Positive
     haemoglobin_tests_per_year: Positive
     hearing_screens_per_year_1_to_3: Positive
-    vaccination_check_within_days: Positive
+    # P-HC-4 (儿童入托、入学预防接种证查验办法, 2021): not in force before that version.
+    vaccination_check_within_days: Later[Positive] = None
     staff_exam_interval_months: Positive
     outbreak: OutbreakPolicy
 

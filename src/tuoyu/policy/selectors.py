@@ -31,6 +31,8 @@ class ParamRow:
     confidence_label: str
     overridden: bool
     """True when a later version in force replaced the first version's value."""
+    introduced: bool = False
+    """True for a parameter that a later version introduced (not in force before it)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ def policy_page(raw_date: str | None) -> PolicyPage:
             in_force_ids = {v.id for v in page.in_force}
             first = page.in_force[0].id
             current = policy.at(day)
+            later = policy.later_keys()
             sections: dict[str, SectionRows] = {}
             for key, value, meta in params:
                 section = key.split(".", 1)[0]
@@ -161,7 +164,8 @@ def policy_page(raw_date: str | None) -> PolicyPage:
                         display=format_value(value, str(lab.unit)),
                         meta=meta,
                         confidence_label=str(CONFIDENCE[meta.confidence]),
-                        overridden=meta.version != first,
+                        overridden=meta.version != first and key not in later,
+                        introduced=key in later,
                     )
                 )
             page.sections = list(sections.values())

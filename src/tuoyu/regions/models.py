@@ -132,3 +132,36 @@ class RegionYearStatistic(models.Model):
         if not self.hm_children_due:
             return None
         return Fraction(self.hm_children_managed, self.hm_children_due)
+
+
+class HolidayNotice(models.Model):
+    """A year's State Council holiday notice (国务院办公厅关于某年部分节假日安排的通知), entered
+    by the district as data (P-FIL-2: working days follow it, make-up working days 调休
+    included). A notice for a year overrides the `chinese-calendar` package for that year;
+    a year covered by neither has no working days at all (`tuoyu.regions.workdays` raises
+    `NoHolidayNotice`, never guesses)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("通知标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=60)
+    published_on = models.DateField(_("发布日期"))
+    # ISO dates: the days off (放假) and the weekend days that are working days (调休上班).
+    holidays = models.JSONField(_("放假日期"), default=list)
+    makeup_workdays = models.JSONField(_("调休上班日期"), default=list, blank=True)
+    # The username of who entered it ("" when loaded by the management command); the audit
+    # log holds the full actor.
+    entered_by = models.CharField(_("录入人"), max_length=150, blank=True)
+    entered_at = models.DateTimeField(_("录入时间"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("节假日安排通知")
+        verbose_name_plural = _("节假日安排通知")
+        constraints = [
+            models.CheckConstraint(
+                name="holiday_notice_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.document_number}"

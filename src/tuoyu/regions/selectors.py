@@ -315,3 +315,52 @@ def region_overview(*, acting_user, year: int | None = None) -> Overview:
         townships=rows,
         district_figures=district_figures,
     )
+
+
+# --- the working-day calendar (P-FIL-2) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year of the working-day calendar: where its rules come from (a district-entered
+    notice overrides the package) and how many days off and make-up working days it has."""
+
+    year: int
+    source: str  # "notice" | "package" | "" (not covered)
+    notice: object | None
+    holidays: int
+    makeup_workdays: int
+
+
+def holiday_calendar_years(*, today: dt.date) -> list[CalendarYear]:
+    """Every year the calendar covers — the package's years and the entered notices — and
+    the coming year when nothing covers it yet, newest first (one query)."""
+    from tuoyu.regions import workdays
+    from tuoyu.regions.models import HolidayNotice
+
+    notices = {n.year: n for n in HolidayNotice.objects.all()}
+    years = set(workdays.package_years(today.year + 1)) | set(notices) | {today.year + 1}
+    rows = []
+    for year in sorted(years, reverse=True):
+        notice = notices.get(year)
+        if notice is not None:
+            rows.append(
+                CalendarYear(
+                    year, "notice", notice, len(notice.holidays), len(notice.makeup_workdays)
+                )
+            )
+            continue
+        rules = workdays.package_year(year)
+        if rules is None:
+            rows.append(CalendarYear(year, "", None, 0, 0))
+        else:
+            rows.append(
+                CalendarYear(year, "package", None, len(rules.holidays), len(rules.makeup_workdays))
+            )
+    return rows
+
+
+def holiday_notice_get(*, year: int):
+    from tuoyu.regions.models import HolidayNotice
+
+    return HolidayNotice.objects.filter(year=year).first()

@@ -8,6 +8,7 @@ batches, all in one transaction with one summary audit event.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import re
@@ -20,13 +21,23 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tuoyu.audit.services import audit_record, diff
+from tuoyu.core import events
+from tuoyu.core.bounds import date_in_range, date_out_of_range_item, text_check
 from tuoyu.core.catalogue import CoreError, ErrorCode
 from tuoyu.core.errors import DomainError, ErrorCollector, OutOfScope
 from tuoyu.core.excel import cell_text, check_file_size, import_rows
+from tuoyu.regions import workdays
 from tuoyu.regions.catalogue import RegionsAction, RegionsError
-from tuoyu.regions.models import CODE_LENGTHS, STAT_FIELDS, Region, RegionYearStatistic
+from tuoyu.regions.models import (
+    CODE_LENGTHS,
+    STAT_FIELDS,
+    HolidayNotice,
+    Region,
+    RegionYearStatistic,
+)
 
 BATCH_SIZE = 1000
 
@@ -646,3 +657,196 @@ def region_statistics_import(*, acting_user, file: IO[bytes]) -> ImportResult:
         source=SOURCE_IMPORT,
         detail={"file": Path(name).name[:200]},
     )
+
+
+# --- the State Council's yearly holiday notice (P-FIL-2 working days) ----------------------
+
+MANAGE_HOLIDAY_NOTICES = "regions.manage_holiday_notices"
+HOLIDAY_TITLE_MAX = 200
+HOLIDAY_DOCUMENT_NUMBER_MAX = 60
+# A year has at most 366 days; more lines than that is no notice.
+HOLIDAY_DATES_MAX = 366
+NOTICE_FIELDS = ("title", "document_number", "published_on", "holidays", "makeup_workdays")
+_DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|至|~|—|–)\s*(\d{4}-\d{2}-\d{2})$")
+
+
+def _notice_dates(
+    values, *, field: str, label: str, year: int, errors: ErrorCollector
+) -> list[dt.date]:
+    """Dates from a list of ISO dates or ranges (`2027-10-01..2027-10-07`, also `至`), each
+    inside `year`; every bad entry is its own error."""
+    if isinstance(values, str):  # a textarea: one date or range a line (or comma-separated)
+        values = re.split(r"[\n,，、;；]+", values)
+    out: set[dt.date] = set()
+    entries = [str(v).strip() for v in (values or []) if str(v).strip()]
+    if len(entries) > HOLIDAY_DATES_MAX:
+        errors.add(
+            CoreError.TOO_LONG,
+            gettext("%(label)s最多 %(max)s 项") % {"label": label, "max": HOLIDAY_DATES_MAX},
+            field=field,
+        )
+        return []
+    for entry in entries:
+        match = _DATE_RANGE.match(entry)
+        try:
+            if match:
+                first = dt.date.fromisoformat(match.group(1))
+                last = dt.date.fromisoformat(match.group(2))
+            else:
+                first = last = dt.date.fromisoformat(entry)
+        except ValueError:
+            errors.add(
+                RegionsError.HOLIDAY_DATE_INVALID,
+                gettext("%(label)s中的“%(value)s”不是有效日期（应为 YYYY-MM-DD）")
+                % {"label": label, "value": entry[:30]},
+                field=field,
+            )
+            continue
+        if last < first or first.year != year or last.year != year:
+            errors.add(
+                RegionsError.HOLIDAY_DATE_OUTSIDE_YEAR,
+                gettext("%(label)s中的“%(value)s”不在 %(year)s 年内")
+                % {"label": label, "value": entry[:30], "year": year},
+                field=field,
+            )
+            continue
+        day = first
+        while day <= last:
+            out.add(day)
+            day += dt.timedelta(days=1)
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class HolidayNoticeResult:
+    notice: Any
+    created: bool
+
+
+def holiday_notice_save(
+    *,
+    acting_user,
+    year,
+    title: str,
+    document_number: str,
+    published_on,
+    holidays,
+    makeup_workdays,
+) -> HolidayNoticeResult:
+    """Enter, or replace, a year's State Council holiday notice (P-FIL-2) as data: the days
+    off and the weekend days that are working days (调休). The notice overrides the
+    `chinese-calendar` package for its year. System staff only (`acting_user` None: the
+    management command run by an operator).
+
+    Every bad value is its own error (422): year_out_of_range, required, too_long,
+    date_out_of_range, holiday_date_invalid, holiday_date_outside_year, holidays_empty,
+    makeup_not_weekend, holiday_date_conflict. Emits `holiday_notice_saved` (filings
+    recomputes the deadlines that touch the year, in this transaction).
+    """
+    if acting_user is not None and not acting_user.has_perm(MANAGE_HOLIDAY_NOTICES):
+        raise OutOfScope(gettext("只有平台管理员可以录入节假日安排通知"))
+    errors = ErrorCollector()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        raise DomainError(
+            RegionsError.YEAR_OUT_OF_RANGE, gettext("年度应在 2000 至 2100 之间"), field="year"
+        )
+    for value, field_name, label, limit in (
+        (title, "title", gettext("通知标题"), HOLIDAY_TITLE_MAX),
+        (document_number, "document_number", gettext("文号"), HOLIDAY_DOCUMENT_NUMBER_MAX),
+    ):
+        try:
+            text_check(value, field=field_name, label=label, limit=limit, required=True)
+        except DomainError as exc:
+            errors.items.extend(exc.errors)
+    title = (title or "").strip()
+    document_number = (document_number or "").strip()
+    if isinstance(published_on, str):
+        try:
+            published_on = dt.date.fromisoformat(published_on.strip()) if published_on else None
+        except ValueError:
+            errors.add(
+                RegionsError.HOLIDAY_DATE_INVALID,
+                gettext("发布日期不是有效日期（应为 YYYY-MM-DD）"),
+                field="published_on",
+            )
+            published_on = False
+    if published_on is None:
+        errors.add(CoreError.REQUIRED, gettext("请填写发布日期"), field="published_on")
+    elif published_on is not False and not date_in_range(published_on):
+        errors.items.append(date_out_of_range_item(field="published_on", label=gettext("发布日期")))
+    off = _notice_dates(
+        holidays, field="holidays", label=gettext("放假日期"), year=year, errors=errors
+    )
+    makeup = _notice_dates(
+        makeup_workdays,
+        field="makeup_workdays",
+        label=gettext("调休上班日期"),
+        year=year,
+        errors=errors,
+    )
+    if not off and not any(i.field == "holidays" for i in errors.items):
+        errors.add(RegionsError.HOLIDAYS_EMPTY, gettext("请填写放假日期"), field="holidays")
+    for day in makeup:
+        if day.weekday() < 5:
+            errors.add(
+                RegionsError.MAKEUP_NOT_WEEKEND,
+                gettext("调休上班日 %(day)s 不是周六或周日") % {"day": day.isoformat()},
+                field="makeup_workdays",
+            )
+    for day in sorted(set(off) & set(makeup)):
+        errors.add(
+            RegionsError.HOLIDAY_DATE_CONFLICT,
+            gettext("%(day)s 不能既放假又调休上班") % {"day": day.isoformat()},
+            field="makeup_workdays",
+        )
+    errors.raise_if_any(title=gettext("节假日安排通知未保存"))
+    values = {
+        "title": title,
+        "document_number": document_number,
+        "published_on": published_on,
+        "holidays": [d.isoformat() for d in off],
+        "makeup_workdays": [d.isoformat() for d in makeup],
+        "entered_by": getattr(acting_user, "username", "") or "",
+        "entered_at": timezone.now(),
+    }
+    with transaction.atomic():
+        notice = HolidayNotice.objects.select_for_update().filter(year=year).first()
+        before = {}
+        if notice is None:
+            try:
+                with transaction.atomic():
+                    notice = HolidayNotice.objects.create(year=year, **values)
+            except IntegrityError:  # a concurrent entry of the same year: replace it
+                notice = HolidayNotice.objects.select_for_update().get(year=year)
+                created = False
+            else:
+                created = True
+        else:
+            created = False
+        if not created:
+            before = {k: getattr(notice, k) for k in NOTICE_FIELDS}
+            for key, value in values.items():
+                setattr(notice, key, value)
+            notice.save()
+        after = {k: values[k] for k in NOTICE_FIELDS}
+        audit_record(
+            action=RegionsAction.HOLIDAY_NOTICE_SAVED,
+            actor=acting_user,
+            obj=notice,
+            changes=diff(before, after),
+            detail={
+                "year": year,
+                "replaced": not created,
+                "holidays": len(off),
+                "makeup_workdays": len(makeup),
+                "source": "web" if acting_user is not None else "command",
+            },
+        )
+        workdays.clear_cache()
+        transaction.on_commit(workdays.clear_cache)
+        events.emit(events.HOLIDAY_NOTICE_SAVED, year=year, acting_user=acting_user)
+    return HolidayNoticeResult(notice=notice, created=created)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from tuoyu import policy
 from tuoyu.core.errors import DomainError, NotFound
-from tuoyu.regions import selectors, services
+from tuoyu.regions import selectors, services, workdays
 from tuoyu.regions.excel import statistics_template as build_template
 from tuoyu.regions.models import Region
 from tuoyu.web.tables import paginate
@@ -150,4 +151,105 @@ def statistics_import(request):
             "max_mb": services.MAX_IMPORT_BYTES // 1024 // 1024,
             "year": services.statistic_year_max(),
         },
+    )
+
+
+# --- the working-day calendar: the State Council's yearly holiday notice (P-FIL-2) -----------
+
+MANAGE_HOLIDAYS = "regions.manage_holiday_notices"
+
+
+@login_required
+@permission_required(MANAGE_HOLIDAYS, raise_exception=True)
+@require_http_methods(["GET"])
+def holiday_list(request):
+    """The years the working-day calendar covers (package years and entered notices), with
+    the loud warning when next year's notice is missing in December."""
+    today = policy.today()
+    return render(
+        request,
+        "regions/holidays.html",
+        {
+            "years": selectors.holiday_calendar_years(today=today),
+            "missing_year": workdays.missing_next_year_notice(today),
+            "next_year": today.year + 1,
+        },
+    )
+
+
+def _dates_text(values) -> str:
+    return "\n".join(values or [])
+
+
+@login_required
+@permission_required(MANAGE_HOLIDAYS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def holiday_edit(request, year: int):
+    """Enter or replace one year's notice (validated and audited by
+    `services.holiday_notice_save`)."""
+    if not 2000 <= year <= 2100:
+        raise Http404()
+    notice = selectors.holiday_notice_get(year=year)
+    errors = None
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "")[:limit]
+            for k, limit in (
+                ("title", services.HOLIDAY_TITLE_MAX + 1),
+                ("document_number", services.HOLIDAY_DOCUMENT_NUMBER_MAX + 1),
+                ("published_on", 10),
+                ("holidays", 20_000),
+                ("makeup_workdays", 20_000),
+            )
+        }
+        try:
+            result = services.holiday_notice_save(acting_user=request.user, year=year, **values)
+        except DomainError as exc:
+            errors = exc
+        else:
+            messages.success(
+                request,
+                (
+                    gettext("已录入 %(year)s 年节假日安排通知。")
+                    if result.created
+                    else gettext("已更新 %(year)s 年节假日安排通知。")
+                )
+                % {"year": year},
+            )
+            return redirect("regions:holidays")
+    elif notice is not None:
+        values = {
+            "title": notice.title,
+            "document_number": notice.document_number,
+            "published_on": notice.published_on.isoformat(),
+            "holidays": _dates_text(notice.holidays),
+            "makeup_workdays": _dates_text(notice.makeup_workdays),
+        }
+    else:
+        values = {
+            "title": gettext("国务院办公厅关于%(year)s年部分节假日安排的通知") % {"year": year},
+            "document_number": "",
+            "published_on": "",
+            "holidays": "",
+            "makeup_workdays": "",
+        }
+    return render(
+        request,
+        "regions/holiday_edit.html",
+        {
+            "year": year,
+            "notice": notice,
+            "package": workdays.package_year(year),
+            "values": values,
+            "errors": errors,
+            "field_errors": {
+                e.field: [i.message for i in errors.errors if i.field == e.field]
+                for e in (errors.errors if errors else [])
+            },
+            "limits": {
+                "title": services.HOLIDAY_TITLE_MAX,
+                "document_number": services.HOLIDAY_DOCUMENT_NUMBER_MAX,
+            },
+        },
+        status=422 if errors else 200,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import COMPLIANT_STANDARDS
 from tuoyu.filings import checks, services
 from tuoyu.filings.models import FilingApplication
 
@@ -63,13 +64,20 @@ STAFF = {
 }
 
 
-def fill(user, application, *, basic=None, meals=True, classes=None):
-    """Fill every section of a draft so that it can be submitted (P-FIL-1)."""
+STANDARDS = COMPLIANT_STANDARDS
+
+
+def fill(user, application, *, basic=None, meals=True, classes=None, standards=None, staff=None):
+    """Fill every section of a draft so that it can be submitted (P-FIL-1), with standards
+    that meet P-STD-2/3 unless `standards` says otherwise."""
     data = dict(basic or BASIC)
     if not meals:
         data.pop("serves_meals", None)
     services.filing_update_basic(acting_user=user, application=application, data=data)
-    services.filing_update_staff(acting_user=user, application=application, staff=STAFF)
+    services.filing_update_staff(acting_user=user, application=application, staff=staff or STAFF)
+    services.filing_update_standards(
+        acting_user=user, application=application, standards=standards or STANDARDS
+    )
     for name, class_type, capacity in classes or [
         ("托小一班", "toddler_small", 15),
         ("托大一班", "toddler_large", 20),

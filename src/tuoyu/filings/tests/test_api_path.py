@@ -10,7 +10,7 @@ from django.test import Client
 from tuoyu.core.errors import DomainError
 from tuoyu.filings import checks, services
 from tuoyu.filings.models import FilingApplication, SubjectReview
-from tuoyu.filings.tests.conftest import BASIC, STAFF, approve_all, pdf
+from tuoyu.filings.tests.conftest import BASIC, STAFF, STANDARDS, approve_all, pdf
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.tests.conftest import registration_body
 
@@ -45,6 +45,7 @@ def test_whole_path_through_the_api(api_client, make_user, reviewers, make_insti
     app = services.filing_start(acting_user=user, institution=institution, kind="initial")
     services.filing_update_basic(acting_user=user, application=app, data=BASIC)
     services.filing_update_staff(acting_user=user, application=app, staff=STAFF)
+    services.filing_update_standards(acting_user=user, application=app, standards=STANDARDS)
     for kind in [*checks.INITIAL_MATERIALS, "food_licence"]:
         services.filing_material_upload(acting_user=user, application=app, kind=kind, file=pdf())
     services.filing_submit(acting_user=user, application=app, commitment_accepted=True)

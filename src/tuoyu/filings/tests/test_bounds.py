@@ -99,7 +99,11 @@ def test_an_application_stored_with_a_bad_fee_is_refused_not_crashed(
     app.refresh_from_db()
     assert app.status == FilingApplication.Status.AWAITING_DECISION
     services.filing_decide(
-        acting_user=reviewers["health"], application=app, approve=False, note="月收费数值有误"
+        acting_user=reviewers["health"],
+        application=app,
+        approve=False,
+        note="月收费数值有误",
+        rejection_category="other",
     )
     app.refresh_from_db()
     assert app.status == FilingApplication.Status.REJECTED

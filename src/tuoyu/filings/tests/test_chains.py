@@ -1,5 +1,6 @@
 """P-REG-13: a chain branch inside its agreement's scope is filed on the simplified path
-(no subject review, no separate decision); outside the scope it goes the full way."""
+(reviewed on the four subjects, no separate decision); outside the scope it goes the full
+way. More in test_chain_path.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from tests.factories import ChainAgreementFactory
 from tuoyu.filings import selectors, services
 from tuoyu.filings.models import SubjectReview
-from tuoyu.filings.tests.conftest import BASIC, fill
+from tuoyu.filings.tests.conftest import BASIC, approve_all, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +47,17 @@ def branch_files(make_institution, make_user, agreement, n, township=None):
     return inst, app
 
 
-def test_branch_in_scope_is_filed_at_submission(make_institution, make_user, agreement):
+def test_branch_in_scope_is_reviewed_then_filed_without_decision(
+    make_institution, make_user, agreement, reviewers
+):
     inst, app = branch_files(make_institution, make_user, agreement, 1)
     assert app.path == "chain_simplified"
+    assert app.status == "in_review"
+    assert SubjectReview.objects.filter(application=app, status="pending").count() == 4
+    app = approve_all(app, reviewers)
+    inst.refresh_from_db()
     assert app.status == "approved" and app.decided_by is None
     assert "LS-2025-01" in app.decision_note
-    assert not SubjectReview.objects.filter(application=app).exists()
     assert inst.filing_status == "filed" and inst.filing_number
 
 

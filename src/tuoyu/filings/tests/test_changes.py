@@ -123,7 +123,11 @@ def test_rejected_change_applies_nothing(filed, institution_user, reviewers):
     app = change(institution_user, filed, monthly_fee_yuan="9999")
     services.filing_submit(acting_user=institution_user, application=app, commitment_accepted=True)
     services.filing_decide(
-        acting_user=reviewers["health"], application=app, approve=False, note="收费不合理"
+        acting_user=reviewers["health"],
+        application=app,
+        approve=False,
+        note="收费不合理",
+        rejection_category="other",
     )
     filed.refresh_from_db()
     assert filed.monthly_fee_yuan == 2800 and filed.filing_status == "filed"

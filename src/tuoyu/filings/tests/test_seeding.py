@@ -50,6 +50,7 @@ def world(make_institution, make_user, district):
         ("gongan", "public_security"),
         ("shichang", "market_regulation"),
         ("weijian", "health"),
+        ("jiaoti", "education"),  # decides the 托幼一体化 institutions (P-REG-10)
     ]:
         make_user(username, department=department)
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.factories import COMPLIANT_STANDARDS
 from tuoyu.audit.models import AuditEvent
 from tuoyu.filings import checks
 from tuoyu.filings.models import FilingApplication, FilingMaterial, SubjectReview
@@ -41,7 +42,14 @@ def test_institution_files_through_the_form(inst_client, institution):
     app = start(inst_client)
     edit = reverse("filings:edit", args=[app.pk])
     page = inst_client.get(edit).content.decode()
-    for section in ("一、基本信息", "二、班级", "三、人员配备", "四、备案材料", "五、承诺与提交"):
+    for section in (
+        "一、基本信息",
+        "二、班级",
+        "三、人员配备",
+        "四、设置标准",
+        "五、备案材料",
+        "六、承诺与提交",
+    ):
         assert section in page
     assert "营利性" in page  # for-profit shown from registration
 
@@ -62,6 +70,14 @@ def test_institution_files_through_the_form(inst_client, institution):
     staff.update({f"staff-{role}-certified": "1" for role in checks.STAFF_ROLE_NAMES})
     staff["staff-caregiver-count"] = "4"
     r = inst_client.post(reverse("filings:save_staff", args=[app.pk]), staff)
+    assert r.status_code == 302
+    # P-STD-2 / P-STD-3: the standards section (checkboxes "on", the rest as typed)
+    standards = {
+        f"std-{k}": ("on" if v is True else str(v))
+        for k, v in COMPLIANT_STANDARDS.items()
+        if v is not False
+    }
+    r = inst_client.post(reverse("filings:save_standards", args=[app.pk]), standards)
     assert r.status_code == 302
 
     # submitting incomplete: every missing material named, commitment required

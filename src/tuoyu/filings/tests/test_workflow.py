@@ -166,7 +166,11 @@ def test_decide_requires_health_bureau_and_reason_for_reject(submitted, reviewer
         services.filing_decide(acting_user=reviewers["health"], application=app, approve=False)
     assert exc.value.code == "reason_required"
     services.filing_decide(
-        acting_user=reviewers["health"], application=app, approve=False, note="场地不符合要求"
+        acting_user=reviewers["health"],
+        application=app,
+        approve=False,
+        note="场地不符合要求",
+        rejection_category="premises",
     )
     app.refresh_from_db()
     institution.refresh_from_db()
@@ -324,7 +328,9 @@ def test_staff_certified_cannot_exceed_count(institution_user, institution):
 
 
 def test_warnings_area_per_child_and_caregiver_ratio(institution_user, institution):
-    """P-STD-3 area per child and P-STD-1 ratios: warnings, not errors."""
+    """P-STD-3 area per child (a draft figure, a Decision): a warning, not an error. P-STD-1
+    "ratios are minimums" and P-STD-2 "≥ 1 health worker" refuse the submission
+    ([fidelity] #7: they were warnings only)."""
     app = services.filing_start(
         acting_user=institution_user, institution=institution, kind="initial"
     )
@@ -335,14 +341,36 @@ def test_warnings_area_per_child_and_caregiver_ratio(institution_user, instituti
         staff={
             "principal": {"count": 1, "certified": 1},
             "caregiver": {"count": 2, "certified": 2},
+            "security": {"count": 1, "certified": 1},
         },
     )
     app.refresh_from_db()
     warnings = {w.code for w in checks.filing_warnings(app, on=dt.date.today())}
-    assert warnings == {
-        "area_per_child_below_standard",
+    assert warnings == {"area_per_child_below_standard"}
+    with pytest.raises(DomainError) as exc:
+        services.filing_submit(
+            acting_user=institution_user, application=app, commitment_accepted=True
+        )
+    by_code = {e.code: e for e in exc.value.errors}
+    assert set(by_code) == {
         "caregivers_below_ratio",
         "health_workers_below_standard",
+        "full_time_exceeds_count",
     }
-    # warnings do not block submission
+    assert by_code["caregivers_below_ratio"].rule == "P-STD-1"
+    assert by_code["caregivers_below_ratio"].field == "staff.caregiver"
+    assert by_code["health_workers_below_standard"].rule == "P-STD-2"
+    # with the caregivers the ratios need and a health worker, the area warning alone
+    # does not block
+    services.filing_update_staff(
+        acting_user=institution_user,
+        application=app,
+        staff={
+            "principal": {"count": 1, "certified": 1},
+            "caregiver": {"count": 6, "certified": 6},
+            "health_worker": {"count": 1, "certified": 1},
+            "security": {"count": 1, "certified": 1},
+        },
+    )
+    app.refresh_from_db()
     services.filing_submit(acting_user=institution_user, application=app, commitment_accepted=True)

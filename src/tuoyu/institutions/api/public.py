@@ -18,7 +18,11 @@ router = Router()
 
 
 class PublicInstitutionQuery(Schema):
-    q: str | None = Field(None, max_length=100, description="机构名称（包含）或统一社会信用代码")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="机构名称或地址中的词（多个词以空格分隔，须都包含）或统一社会信用代码",
+    )
     township: str | None = Field(None, max_length=12, description="镇乡街道区划代码（9 位）")
     affordable: bool | None = Field(None, description="true 只列普惠性机构，false 只列非普惠")
     age_months: int | None = Field(

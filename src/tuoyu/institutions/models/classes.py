@@ -47,3 +47,19 @@ class CareClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_class_type_display()}）"
+
+    # [scale] #10 point 6: the institution's stored `filed_slots` follows its filed classes
+    # (a proposed class counts for nothing; bulk writes call summary.slots_refresh).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.status != self.Status.PROPOSED:
+            from tuoyu.institutions.summary import slots_refresh
+
+            slots_refresh([self.institution_id])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from tuoyu.institutions.summary import slots_refresh
+
+        slots_refresh([self.institution_id])
+        return result

@@ -27,6 +27,19 @@ class InstitutionForm(models.TextChoices):
     SERVICE_POINT = "service_point", _("服务点")
 
 
+class SearchTokensField(models.TextField):
+    """The search tokens of the row's name and address ([scale] #10 point 5,
+    `tuoyu.institutions.search`), computed whenever the row is written through the ORM
+    (`save()`) or `core.bulk_insert` (both call `pre_save`)."""
+
+    def pre_save(self, model_instance, add):
+        from tuoyu.institutions.search import institution_document
+
+        value = institution_document(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Institution(models.Model):
     class LegalForm(models.TextChoices):
         COMPANY = "company", _("企业")
@@ -129,6 +142,18 @@ class Institution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # [scale] #10 point 5: unigrams and bigrams of name and address, indexed (GIN on
+    # PostgreSQL, FTS5 on SQLite: migration 0007, `tuoyu.institutions.search`).
+    search_tokens = SearchTokensField(default="", blank=True, editable=False)
+    # [scale] #10 point 6: figures lists sort and filter by, kept by the writing services
+    # (`tuoyu.institutions.summary`) instead of computed per row per request: the sum of
+    # the filed classes' capacities (§9.1), and the latest 普惠 designation's first and last
+    # day (P-MODE-2; designations never overlap, so on any day from its start only it can
+    # apply).
+    filed_slots = models.PositiveIntegerField(_("备案托位数"), default=0, editable=False)
+    affordable_from = models.DateField(null=True, blank=True, editable=False)
+    affordable_until = models.DateField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("托育机构")
@@ -139,10 +164,29 @@ class Institution(models.Model):
                 condition=~Q(filing_status="filed") | Q(filing_number__isnull=False),
             )
         ]
-        indexes = [models.Index(fields=["township", "filing_status"])]
+        indexes = [
+            models.Index(fields=["township", "filing_status"]),
+            # [scale] #10 point 6: the public list's order, covering, for its pages and
+            # their OFFSET; the directory's slots sort; the 普惠-on-a-day filter.
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(filing_status="filed", registration_status="registered"),
+                name="institution_public_name",
+            ),
+            models.Index(fields=["filed_slots", "id"], name="institution_slots"),
+            models.Index(fields=["affordable_from", "affordable_until"], name="institution_aff"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A save of the name or the address keeps the search tokens with them.
+        if update_fields is not None:
+            update_fields = list(update_fields)
+            if {"name", "address"} & set(update_fields) and "search_tokens" not in update_fields:
+                update_fields.append("search_tokens")
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def is_deregistered(self) -> bool:

@@ -2,6 +2,8 @@
 
 A designation runs from `starts_on` to `ends_on` inclusive (open-ended when `ends_on` is
 null); a withdrawal sets `ends_on` on the same row, so the history is the rows themselves.
+One ended before it started (filing cancelled first) has `ends_on < starts_on`: an empty
+period, affordable on no day; every filter below reads it so without a special case.
 Designations of one institution never overlap (enforced by the service under a row lock).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from tuoyu.core.errors import NotFound
 from tuoyu.core.scope import scope_of
@@ -64,6 +66,8 @@ def affordable_periods(institution, start: dt.date, end: dt.date) -> list[Period
     )
     out: list[Period] = []
     for s, e in rows:
+        if e is not None and e < s:
+            continue  # ended before it started: no affordable day (P-MODE-2)
         period = Period(max(s, start), min(e or end, end))
         if out and period.start <= out[-1].end + dt.timedelta(days=1):
             # Adjacent designations (one ends, the next starts the day after) read as one.
@@ -102,9 +106,12 @@ def affordable_designations(
     if status == "current":
         qs = qs.filter(current)
     elif status == "future":
-        qs = qs.filter(starts_on__gt=day)
+        # a designation ended before its start will never begin: not "future"
+        qs = qs.filter(starts_on__gt=day).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on"))
+        )
     elif status == "ended":
-        qs = qs.filter(ends_on__lt=day)
+        qs = qs.filter(Q(ends_on__lt=day) | Q(ends_on__lt=F("starts_on")))
     return qs.order_by("-starts_on", "institution__name")
 
 

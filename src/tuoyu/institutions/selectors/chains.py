@@ -4,8 +4,9 @@ A chain's head company holds an agreement (`ChainAgreement`): the townships it c
 most branches it may have and its validity. A branch is attached to the agreement
 (`Institution.chain_agreement`); a branch located in one of the agreement's townships, on a
 day the agreement applies and within its branch limit, is filed through the simplified path
-(filed, not separately approved). A branch outside those townships may be attached but goes
-the full filing path.
+(filed, not separately approved: reviewed on the four subjects, no separate decision). A
+branch outside those townships may be attached but goes the full filing path. The township
+judged is that of the premises filed (the application's township), not the registered one.
 """
 
 from __future__ import annotations
@@ -32,14 +33,20 @@ def _applies_on(day: dt.date) -> Q:
     )
 
 
-def chain_agreement_covering(institution: Institution, on_date: dt.date) -> ChainAgreement | None:
+def chain_agreement_covering(
+    institution: Institution, on_date: dt.date, *, township_code: str | None = None
+) -> ChainAgreement | None:
     """P-REG-13: the agreement under which `institution` is filed as a chain branch through
     the simplified path on `on_date`, or None (then it goes the full filing path).
 
-    It covers when the institution is attached to it as a branch, the institution's
-    township is one of the agreement's townships, `on_date` lies within its validity (and
+    It covers when the institution is attached to it as a branch, the township of the
+    premises is one of the agreement's townships, `on_date` lies within its validity (and
     before any early end), the head company is still registered, and the agreement's live
     (not deregistered) branches do not exceed its maximum.
+
+    The scope is judged on the premises filed: `township_code` is the township the filing
+    application names (what approval files); without it, the institution's own township
+    (registered, or filed once filed).
 
     `institution` has been obtained through a scoped selector by the caller; this is a pure
     rule over it.
@@ -47,10 +54,13 @@ def chain_agreement_covering(institution: Institution, on_date: dt.date) -> Chai
     if institution is None or not institution.chain_agreement_id:
         return None
     day = as_date(on_date)
+    premises = (
+        Q(townships__code=township_code) if township_code else Q(townships=institution.township_id)
+    )
     agreement = (
         ChainAgreement.objects.filter(pk=institution.chain_agreement_id)
         .filter(_applies_on(day))
-        .filter(townships=institution.township_id)
+        .filter(premises)
         .exclude(head__registration_status=Institution.RegistrationStatus.DEREGISTERED)
         .exclude(head_id=institution.pk)
         .annotate(live_branches=Count("branches", filter=LIVE_BRANCH, distinct=True))

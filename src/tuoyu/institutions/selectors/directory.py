@@ -2,17 +2,22 @@
 export, and the reads behind the tabs of an institution's page. Scope applied everywhere
 (`institutions.scopes.institutions_visible`): a township sees its own township's institutions only.
 
-Set-based: slots (the sum of filed class capacities, §9.1), the affordable flag on a day
-(P-MODE-2), the chain head flag and the days since registration are computed in SQL as
-subqueries and expressions, so a page costs the same number of queries whatever its size.
+Set-based: slots (the sum of filed class capacities, §9.1) and the affordable flag on a day
+(P-MODE-2) are read from the row (stored by the writing services, `tuoyu.institutions.summary`,
+[scale] #10 point 6), the chain head flag and the days since registration are computed in SQL,
+so a page costs the same number of queries whatever its size; `q` runs on the search index
+(`tuoyu.institutions.search`), and `directory_paged` reads a page's rows by the ids of an
+indexed order, so a deep page costs what the first does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass, fields
 
+from django.db import connection
 from django.db.models import (
     DurationField,
     Exists,
@@ -31,12 +36,12 @@ from django.db.models.functions import Coalesce, TruncDate
 from tuoyu.accounts.models import User
 from tuoyu.core.errors import NotFound
 from tuoyu.core.scope import scope_of
+from tuoyu.institutions import search, summary
 from tuoyu.institutions.models import CareClass, ChainAgreement, Institution, RegistrationEvent
 from tuoyu.institutions.scopes import (
     institution_owned_visible,
     institutions_visible,
 )
-from tuoyu.institutions.selectors.affordable import affordable_exists
 from tuoyu.policy import as_date
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import jurisdiction_code
@@ -55,7 +60,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "filing_status": ("filing_status", "name"),
     "filed_on": ("filed_on",),
     "mode": ("operating_mode", "name"),
-    "slots": ("slots",),
+    "slots": ("filed_slots",),
     "affordable": ("affordable", "name"),
 }
 DEFAULT_SORT = "name"
@@ -87,7 +92,8 @@ class DirectoryFilters:
 
 
 def filed_slots() -> Coalesce:
-    """Slots (托位) of the outer institution: the sum of its filed classes' capacities."""
+    """Slots (托位) of the outer institution: the sum of its filed classes' capacities, as
+    a subquery (what `Institution.filed_slots` stores; for checks and reports)."""
     per_institution = (
         CareClass.objects.filter(institution_id=OuterRef("pk"), status=CareClass.Status.FILED)
         .order_by()
@@ -100,11 +106,12 @@ def filed_slots() -> Coalesce:
 
 def directory_annotate(qs: QuerySet[Institution], on_date=None) -> QuerySet[Institution]:
     """`slots`, `affordable` (on the day), `is_chain_head` and `days_registered` (a
-    timedelta: the day minus the registration day in Asia/Shanghai), all in SQL."""
+    timedelta: the day minus the registration day in Asia/Shanghai), all in SQL; slots
+    and affordable from the row's stored figures."""
     day = as_date(on_date)
     return qs.annotate(
-        slots=filed_slots(),
-        affordable=affordable_exists(day),
+        slots=F("filed_slots"),
+        affordable=summary.affordable_on_day(day),
         is_chain_head=Exists(ChainAgreement.objects.filter(head_id=OuterRef("pk"))),
         days_registered=ExpressionWrapper(
             Value(day) - TruncDate("registered_at", tzinfo=SHANGHAI),
@@ -123,10 +130,14 @@ def institutions_directory(
     """The institutions the user may see, filtered and sorted, annotated per
     `directory_annotate` and joined with their township (one query per page)."""
     f = filters or DirectoryFilters()
-    qs = directory_annotate(_scoped(acting_user), on_date).select_related("township")
+    qs = (
+        directory_annotate(_scoped(acting_user), on_date)
+        .select_related("township")
+        .defer("search_tokens")
+    )
     q = (f.q or "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__istartswith=q))
+        qs = qs.filter(directory_text_match(q))
     if f.township:
         qs = qs.filter(township__code=f.township)
     if f.registration_status:
@@ -146,13 +157,83 @@ def institutions_directory(
     return qs.order_by(*sort_keys(f.sort))
 
 
+USCC_PREFIX = re.compile(r"^[0-9A-Za-z]{2,18}$")
+
+
+def directory_text_match(q: str) -> Q:
+    """Every word of `q` in the name or the address (the search index), or `q` the start of
+    a USCC (on the USCC's own index: a range on SQLite, LIKE 'x%' on PostgreSQL's
+    pattern index; USCCs are stored in capitals)."""
+    match = search.text_match(q)
+    if USCC_PREFIX.match(q):
+        prefix = q.upper()
+        if connection.vendor == "postgresql":
+            match |= Q(uscc__startswith=prefix)
+        else:
+            match |= Q(uscc__gte=prefix, uscc__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return match
+
+
+class DirectoryPaged:
+    """A directory queryset as Paginator sees it: `count()`, and slices read as the ids of
+    the indexed order first, then the rows (with their annotations) of those ids only —
+    OFFSET walks an index, not the annotated rows ([scale] #10 point 6). With a text search
+    the matching ids are read once, for the count and the page alike."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Institution], *, searched: bool = False):
+        self.qs = qs
+        self.searched = searched
+        self._ids: list[int] | None = None
+
+    def _all_ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = list(self.qs.values_list("pk", flat=True))
+        return self._ids
+
+    def count(self) -> int:
+        return len(self._all_ids()) if self.searched else self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        if self.searched:
+            ids = self._all_ids()[key]
+        else:
+            ids = list(self.qs.values_list("pk", flat=True)[key])
+        if not ids:
+            return []
+        rows = {row.pk: row for row in self.qs.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def directory_paged(qs: QuerySet[Institution], filters: DirectoryFilters | None = None):
+    """`qs` (of `institutions_directory`) for a Paginator (see DirectoryPaged)."""
+    return DirectoryPaged(qs, searched=bool(((filters or DirectoryFilters()).q or "").strip()))
+
+
 def sort_keys(sort: str) -> list:
     key = (sort or DEFAULT_SORT).lstrip("-")
     if key not in SORTS:
         key, sort = DEFAULT_SORT, DEFAULT_SORT
     desc = (sort or "").startswith("-")
-    out = [F(k).desc(nulls_last=True) if desc else F(k).asc(nulls_last=True) for k in SORTS[key]]
+    out = []
+    for k in SORTS[key]:
+        # NULLS LAST only where there can be nulls: on a NOT NULL column it would keep a
+        # descending sort from walking its index backwards (PostgreSQL).
+        nulls = {"nulls_last": True} if _nullable(k) else {}
+        out.append(F(k).desc(**nulls) if desc else F(k).asc(**nulls))
     return [*out, "-pk" if desc else "pk"]
+
+
+def _nullable(path: str) -> bool:
+    if "__" in path:
+        return True
+    return Institution._meta.get_field(path).null
 
 
 def directory_townships(*, acting_user) -> list[tuple[str, str]]:

@@ -14,21 +14,22 @@ equal capacity and both facts are null).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tuoyu import policy
 from tuoyu.core.errors import DomainError
-from tuoyu.institutions import public_facts
+from tuoyu.institutions import public_facts, search, summary
 from tuoyu.institutions.catalogue import InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
-from tuoyu.institutions.selectors.affordable import affordable_exists
 from tuoyu.regions.catalogue import RegionsError
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import jurisdiction_code
 
 PAGE_SIZE = 20
+USCC_LIKE = re.compile(r"^[0-9A-Za-z]{18}$")
 MAX_PAGE = 100_000
 CLASS_ORDER = {t: i for i, t in enumerate(CareClass.ClassType.values)}
 
@@ -98,19 +99,25 @@ def public_institutions(
     `affordable` (today) and with `public_classes` (its filed classes, in standard order,
     prefetched in one query per page).
 
-    `q`: name contains or exact USCC; `township`: a township code of the district
-    (`unknown_region`, 422, otherwise); `affordable`: designated 普惠 on the day or not;
+    `q`: every whitespace-separated word contained in the name or the address (on the
+    search index, `tuoyu.institutions.search`), or the exact USCC; `township`: a township
+    code of the district (`unknown_region`, 422, otherwise); `affordable`: designated 普惠
+    on the day or not (from the stored designation days, `tuoyu.institutions.summary`);
     `age_months`: has a filed class whose type admits that age."""
     day = policy.as_date(on_date)
     qs = (
         Institution.objects.filter(public_filter())
         .select_related("township")
         .only(*PUBLIC_FIELDS)
-        .annotate(affordable=affordable_exists(day))
+        .annotate(affordable=summary.affordable_on_day(day))
     )
     text = (q or "").strip()
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(uscc=text.upper()))
+        match = search.text_match(text)
+        if USCC_LIKE.match(text):  # only what can be a USCC: an OR keeps an index from use
+            match |= Q(uscc=text.upper())
+        qs = qs.filter(match)
+        qs.query.tuoyu_searched = True  # the page counts in its ids query (Query.clone keeps it)
     if township:
         qs = qs.filter(township=public_township(township))
     if affordable is not None:
@@ -190,8 +197,12 @@ class PublicPage:
 def public_institutions_page(
     qs: QuerySet[Institution], page: int = 1, *, page_size: int = PAGE_SIZE
 ) -> PublicPage:
-    """One page of `public_institutions` as public records (a count query, the page, its
-    classes; more queries never come with more rows). A page past the end is empty."""
+    """One page of `public_institutions` as public records: the page's ids (with a text
+    search, all matching ids at once, which give the count: the search runs once; without,
+    a count and the page's ids, both on the covering index), the page's rows, their
+    classes; more queries never come with more rows, and a deep page costs what the first
+    does (the ids come from the covering index `institution_public_name`; the rows, their
+    annotations and classes are read for the page only). A page past the end is empty."""
     if page < 1 or page > MAX_PAGE:
         raise DomainError(
             InstitutionsError.PAGE_OUT_OF_RANGE,
@@ -199,9 +210,28 @@ def public_institutions_page(
             field="page",
             status=422,
         )
-    count = qs.count()
     start = (page - 1) * page_size
-    rows = list(qs[start : start + page_size]) if start < count else []
+    if getattr(qs.query, "tuoyu_searched", False):
+        # A text search: the matching ids, in order, read once for the count and the page
+        # alike (one search, not two). No LIMIT on purpose: with one, PostgreSQL walks the
+        # name index testing every row's tokens instead of asking the search index.
+        matching = list(qs.values_list("pk", flat=True))
+        count = len(matching)
+        ids = matching[start : start + page_size]
+    else:
+        # No text: counting walks the covering index alone, and so does the OFFSET of the
+        # ids (a window count would read and sort every row for every page).
+        count = qs.count()
+        ids = (
+            list(qs.values_list("pk", flat=True)[start : start + page_size])
+            if start < count
+            else []
+        )
+    order = {pk: i for i, pk in enumerate(ids)}
+    # By primary key, unordered (sorted here): ordered by name the database would walk the
+    # name index from the start to find a deep page's ids.
+    page_rows = qs.filter(pk__in=ids).order_by()
+    rows = sorted(page_rows, key=lambda row: order[row.pk]) if ids else []
     class_ids = [c.id for row in rows for c in row.public_classes]
     enrolled = public_facts.enrolled_by_class(class_ids)
     extra = public_facts.institution_facts([row.id for row in rows])

@@ -199,9 +199,12 @@ def affordable_close_on_cancellation(
 ) -> int:
     """A cancelled filing (P-FIL-3) or deregistration ends 普惠 status: every designation of
     `institution` still running on `cancelled_on` (or starting later) is withdrawn with
-    `cancelled_on` as its last day (or its own start, for one not yet begun). Called by the
-    filing cancellation service inside its transaction; no permission check of its own
-    (the caller has decided the cancellation). Returns how many designations were closed."""
+    `cancelled_on` as its last day. One that had not begun by then never applies (P-MODE-2,
+    issue #7 point 4): it ends the day before its start, an empty period with no affordable
+    day (cancelled 2024-06-30, designated from 2024-09-01 → ends 2024-08-31, 0 days).
+    Called by the filing cancellation service inside its transaction; no permission check
+    of its own (the caller has decided the cancellation). Returns how many designations
+    were closed."""
     rows = list(
         AffordableDesignation.objects.select_for_update()
         .filter(institution=institution, withdrawn_at__isnull=True)
@@ -210,9 +213,15 @@ def affordable_close_on_cancellation(
     now = timezone.now()
     for row in rows:
         before = snapshot(row)
-        row.ends_on = max(cancelled_on, row.starts_on)
+        if cancelled_on < row.starts_on:
+            # Never started: the empty period [starts_on, starts_on - 1] (allowed for a
+            # withdrawn row only) keeps the history and gives no affordable day.
+            row.ends_on = row.starts_on - dt.timedelta(days=1)
+            row.withdrawal_reason = "机构备案注销，普惠性认定未开始即终止"
+        else:
+            row.ends_on = cancelled_on
+            row.withdrawal_reason = "机构备案注销，普惠性认定随之终止"
         row.withdrawal_ref = (reference or "")[:100]
-        row.withdrawal_reason = "机构备案注销，普惠性认定随之终止"
         row.withdrawn_at = now
         row.withdrawn_by = acting_user if getattr(acting_user, "pk", None) else None
         row.save(

@@ -20,6 +20,7 @@ from tuoyu.audit.services import audit_record, snapshot
 from tuoyu.core.bounds import too_long_item
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, ErrorItem
+from tuoyu.institutions import summary
 from tuoyu.institutions.catalogue import InstitutionsAction, InstitutionsError
 from tuoyu.institutions.models import CareClass, Institution
 
@@ -201,6 +202,8 @@ def care_classes_file(*, institution: Institution, class_ids, on: dt.date) -> li
         ).values_list("pk", flat=True)
     )
     CareClass.objects.filter(pk__in=ids).update(status=CareClass.Status.FILED, filed_on=on)
+    if ids:
+        summary.slots_refresh([institution.pk])  # [scale] #10 point 6
     return ids
 
 
@@ -212,4 +215,6 @@ def care_classes_close(*, institution: Institution, class_ids, on: dt.date) -> l
         .values_list("pk", flat=True)
     )
     CareClass.objects.filter(pk__in=ids).update(status=CareClass.Status.CLOSED, closed_on=on)
+    if ids:
+        summary.slots_refresh([institution.pk])  # [scale] #10 point 6
     return ids

@@ -26,16 +26,23 @@ PLAIN = (
     "serves_meals",
 )
 DECIMALS = ("latitude", "longitude", "indoor_area_m2", "outdoor_area_m2")
-FIELDS = (*PLAIN, *DECIMALS, "township", "community", "staff_summary")
+FIELDS = (*PLAIN, *DECIMALS, "township", "community", "staff_summary", "filed_standards")
 
 
 @transaction.atomic
 def filed_facts_apply(
-    *, acting_user, institution: Institution, basic: dict, staff: dict | None, application_id=None
+    *,
+    acting_user,
+    institution: Institution,
+    basic: dict,
+    staff: dict | None,
+    standards: dict | None = None,
+    application_id=None,
 ) -> dict:
     """Write the approved facts onto the institution; returns {field: [before, after]} of
     what changed (also audited as `institutions.institution.filed_facts_applied`). Facts absent from
-    `basic` are left as they are."""
+    `basic` are left as they are; `staff` and `standards` (the P-STD-2/3 section, written to
+    `filed_standards`, from which a change filing starts) replace the filed ones when given."""
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     before = snapshot(institution, list(FIELDS))
     for name in PLAIN:
@@ -59,6 +66,8 @@ def filed_facts_apply(
         institution.community = Region.objects.get(code=code) if code else None
     if staff is not None:
         institution.staff_summary = staff
+    if standards is not None:
+        institution.filed_standards = standards
     institution.save()
     changes = diff(before, snapshot(institution, list(FIELDS)))
     if changes:

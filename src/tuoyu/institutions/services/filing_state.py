@@ -15,6 +15,7 @@ from tuoyu.audit.services import audit_record
 from tuoyu.core.bulk import bulk_insert, bulk_update_rows
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
+from tuoyu.institutions import summary
 from tuoyu.institutions.catalogue import InstitutionsAction
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.institutions.services.affordable import affordable_close_on_cancellation
@@ -142,6 +143,7 @@ BULK_FILED_FIELDS = [
     "monthly_fee_yuan",
     "serves_meals",
     "staff_summary",
+    "filed_standards",  # P-STD-2/3: the standards section filed ([fidelity] #7)
     "community",
 ]
 
@@ -157,3 +159,4 @@ def institutions_filed_in_bulk(
             raise ValueError(f"机构 {institution.pk} 未设置备案状态与编号")
     bulk_update_rows(Institution, BULK_FILED_FIELDS, institutions)
     bulk_insert(CareClass, classes)
+    summary.slots_refresh([i.pk for i in institutions])  # [scale] #10 point 6

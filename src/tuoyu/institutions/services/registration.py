@@ -39,6 +39,14 @@ Decisions (documented here, tested in test_registration_api.py):
   pushed by the new one, with the USCC the new one issued.
 * `deregistered` also cancels the filing (P-FIL-3) through
   `tuoyu.filings.services.filing_cancel`.
+* `changed` moving the premises (`address`, `township_code`) of an institution whose filing
+  is filed or in review does not overwrite them: the filing uses them, and premises move
+  only through a change filing reviewed on fire, security and health care (P-FIL-3). The
+  push is stored with what it pushed (`RegistrationEvent.changes`, and the audit event's
+  `premises_held`) and emits `registration_premises_changed` in its transaction; filings
+  opens the change filing (or records the premises on the open application). The answer
+  stays API-CONTRACT §1's. A not-filed (or cancelled) institution's premises are updated as
+  before.
 * `occurred_at` without an offset is read as Asia/Shanghai time and stored converted to
   +08:00, so that "…T01:00:00Z" and "…T09:00:00+08:00" are the same body.
 """
@@ -79,6 +87,7 @@ from tuoyu.institutions.registration_schema import (
     registration_payload_hash,
     registration_payload_parse,
 )
+from tuoyu.institutions.search import institution_document
 from tuoyu.regions.catalogue import RegionsError
 from tuoyu.regions.models import Region
 
@@ -313,6 +322,12 @@ def _receive(
     if outcome.deregistered:
         _deregistered(acting_user=acting_user, institution=institution, payload=payload)
         institution.refresh_from_db()
+    _premises_pushed(
+        acting_user=acting_user,
+        institution=institution,
+        payload=payload,
+        held=outcome.premises_held,
+    )
 
     event = _event_store(
         acting_user=acting_user,
@@ -322,6 +337,7 @@ def _receive(
         channel=channel,
         institution=institution,
         changes=outcome.changes,
+        held=outcome.premises_held,
     )
     return RegistrationReceipt(
         institution_id=institution.pk,
@@ -360,6 +376,14 @@ class _Outcome:
     changes: dict[str, Any]
     created: bool = False
     deregistered: bool = False
+    # P-FIL-3: the pushed premises ({"address" / "township_code": [filed, pushed]}) held
+    # back from a filed or in-review institution, for a change filing
+    premises_held: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pushed(self) -> dict[str, Any]:
+        """What the event pushed: the changes applied and the premises held back."""
+        return {**self.changes, **self.premises_held}
 
 
 def _decide(
@@ -494,13 +518,47 @@ def _changed(
             field="legal_form" if payload.legal_form else "for_profit",
         )
     before = facts_of(institution)
-    for name in ("name", "legal_form", "for_profit", "legal_representative", "address"):
+    for name in ("name", "legal_form", "for_profit", "legal_representative"):
         value = getattr(payload, name)
         if value is not None:
             setattr(institution, name, value)
-    if township is not None:
-        institution.township = township
-    return _Outcome(institution, diff(before, facts_of(institution)))
+    held: dict[str, Any] = {}
+    if institution.filing_status in PREMISES_FILED:
+        # P-FIL-3: the filing uses the premises; a move waits for a change filing
+        if payload.address is not None and payload.address != institution.address:
+            held["address"] = [institution.address, payload.address]
+        if township is not None and township.pk != institution.township_id:
+            held["township_code"] = [before["township_code"], township.code]
+    else:
+        if payload.address is not None:
+            institution.address = payload.address
+        if township is not None:
+            institution.township = township
+    return _Outcome(institution, diff(before, facts_of(institution)), premises_held=held)
+
+
+# The filing states in which the filing uses the premises (P-FIL-3): a pushed move of them
+# opens a change filing instead of overwriting them.
+PREMISES_FILED = (Institution.FilingStatus.FILED, Institution.FilingStatus.IN_REVIEW)
+
+
+def _premises_pushed(
+    *, acting_user, institution: Institution, payload: RegistrationIn, held: dict
+) -> None:
+    """P-FIL-3: the premises a `changed` push moved, held back from a filed or in-review
+    institution; filings opens the change filing in this transaction (a failure there
+    refuses the push as a whole)."""
+    if not held:
+        return
+    events.emit(
+        events.REGISTRATION_PREMISES_CHANGED,
+        institution_id=institution.pk,
+        acting_user=acting_user,
+        address=held["address"][1] if "address" in held else None,
+        township_code=held["township_code"][1] if "township_code" in held else None,
+        event_id=payload.event_id,
+        occurred_at=payload.occurred_at,
+    )
 
 
 def _deregistration(institution: Institution, payload: RegistrationIn) -> _Outcome:
@@ -551,9 +609,12 @@ def _event_store(
     channel: str,
     institution: Institution,
     changes: dict[str, Any],
+    held: dict[str, Any] | None = None,
 ) -> RegistrationEvent:
     """Stores the received event with its answer (the `event_id` unique constraint is the
-    idempotency key) and appends the audit event for the action."""
+    idempotency key) and appends the audit event for the action. The event keeps what was
+    pushed (`changes` and the premises `held` for a change filing, P-FIL-3); the audit
+    event's changes are what was written, the held premises its detail."""
     event = _event_row(
         acting_user=acting_user,
         payload=payload,
@@ -562,21 +623,24 @@ def _event_store(
         channel=channel,
         institution=institution,
         status=institution.registration_status,
-        changes=changes,
+        changes={**changes, **(held or {})},
     )
     event.save(force_insert=True)
+    detail = {
+        "event_id": payload.event_id,
+        "event": event.pk,
+        "authority": payload.authority,
+        "channel": channel,
+        "occurred_at": payload.occurred_at.isoformat(),
+    }
+    if held:
+        detail["premises_held"] = held
     audit_record(
         action=REGISTRATION_ACTIONS[payload.action],
         actor=acting_user,
         obj=institution,
         changes=changes,
-        detail={
-            "event_id": payload.event_id,
-            "event": event.pk,
-            "authority": payload.authority,
-            "channel": channel,
-            "occurred_at": payload.occurred_at.isoformat(),
-        },
+        detail=detail,
     )
     return event
 
@@ -744,7 +808,9 @@ def registration_events_write(
         now = timezone.now()
         for institution in changed:
             institution.updated_at = now
-        bulk_update_rows(Institution, REGISTRATION_FIELDS, changed)
+            # [scale] #10 point 5: the search tokens follow the name and the address.
+            institution.search_tokens = institution_document(institution)
+        bulk_update_rows(Institution, [*REGISTRATION_FIELDS, "search_tokens"], changed)
     for planned in plan.new:
         if planned.outcome.deregistered:
             _deregistered(
@@ -752,6 +818,12 @@ def registration_events_write(
                 institution=planned.outcome.institution,
                 payload=planned.payload,
             )
+        _premises_pushed(
+            acting_user=acting_user,
+            institution=planned.outcome.institution,
+            payload=planned.payload,
+            held=planned.outcome.premises_held,
+        )
     stored = [
         _event_row(
             acting_user=acting_user,
@@ -761,7 +833,7 @@ def registration_events_write(
             channel=channel,
             institution=planned.outcome.institution,
             status=planned.status,
-            changes=planned.outcome.changes,
+            changes=planned.outcome.pushed,
         )
         for planned in plan.new
     ]

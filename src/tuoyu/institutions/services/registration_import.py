@@ -19,7 +19,11 @@ from django.db import transaction
 
 from tuoyu.audit.services import audit_record, audit_record_bulk
 from tuoyu.core.catalogue import CoreError
-from tuoyu.core.db import is_integrity_error, transient_retry
+from tuoyu.core.db import (
+    is_integrity_error,
+    refresh_statistics_after_large_write,
+    transient_retry,
+)
 from tuoyu.core.errors import ErrorCollector
 from tuoyu.core.excel import check_file_size
 from tuoyu.institutions import excel_registration
@@ -167,4 +171,6 @@ def _write(
                 object_label=f"{file_name}：{count} 行",
                 detail=detail,
             )
+        # A large import: fresh planner statistics once it commits ([scale] point 4).
+        refresh_statistics_after_large_write(len(stored))
     return result

@@ -187,7 +187,7 @@ def institution_list(request):
     form = _filter_form(request)
     filters = form.filters()
     qs = selectors.institutions_directory(acting_user=request.user, filters=filters)
-    page = paginate(request, qs)
+    page = paginate(request, selectors.directory_paged(qs, filters))
     _label_rows(page)
     export_query = request.GET.copy()
     for key in ("page", "per_page"):

@@ -1,6 +1,6 @@
 """Reading the shipped policy through typed accessors (`policy.at`, `policy.ref`, …)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ BEFORE = date(2023, 7, 31)  # last day of the 2020 rules alone
 FROM = date(2023, 8, 1)  # P-V2023-1 in force
 LAST = date(2026, 7, 31)  # last day of P-V2023-1
 AFTER = date(2026, 8, 1)  # P-V2023-1 expired: the 2020 rules apply again
+VAC_FROM = date(2021, 2, 9)  # P-HC-4: 儿童入托、入学预防接种证查验办法 (V2021-VAC)
+HCP_FROM = date(2023, 11, 14)  # P-STD-5: 家庭托育点管理办法（试行） (V2023-HCP)
 
 
 @pytest.mark.parametrize("day", [date(2020, 10, 31), BEFORE, FROM, LAST, AFTER, date(2030, 1, 1)])
@@ -67,23 +69,28 @@ def test_p_v2023_1_expires_and_the_2020_rules_apply_again():
     assert p.subsidy.demonstration_award_rule == "each_level_once"
     assert p.subsidy.demonstration_national_yuan is None
     assert p.fees.affordable_max_prepay_months is None
-    assert [v.id for v in policy.versions_at(AFTER)] == ["V2020-36"]
+    ids = [v.id for v in policy.versions_at(AFTER)]
+    assert ids[0] == "V2020-36" and "V2023-1" not in ids
 
 
 def test_p_v2023_1_a_year_spanning_two_versions_is_split():
     """P-V2023-1: 'a year that spans two versions is split' — periods() gives each stretch
     with its own rule (2023-07-31 vs 2023-08-01)."""
     parts = policy.periods(date(2023, 1, 1), date(2023, 12, 31))
+    # P-STD-5 (home care points) starts 2023-11-14: a third stretch.
     assert [(p.start, p.end) for p in parts] == [
         (date(2023, 1, 1), BEFORE),
-        (FROM, date(2023, 12, 31)),
+        (FROM, HCP_FROM - timedelta(days=1)),
+        (HCP_FROM, date(2023, 12, 31)),
     ]
     assert [p.policy.subsidy.demonstration_award_rule for p in parts] == [
         "each_level_once",
         "highest_level_difference",
+        "highest_level_difference",
     ]
     assert sum(p.days for p in parts) == 365
-    assert parts[1].version_ids == ("V2020-36", "V2023-1")
+    assert parts[1].version_ids == ("V2020-36", "V2021-VAC", "V2023-1")
+    assert parts[2].version_ids == ("V2020-36", "V2021-VAC", "V2023-1", "V2023-HCP")
     # a year inside one version is one period
     assert len(policy.periods(date(2024, 1, 1), date(2024, 12, 31))) == 1
 
@@ -165,7 +172,8 @@ def test_p_std_p_fil_p_hc_numbers():
     s = p.standards
     assert (s.min_age_months, s.area_per_child_m2, s.health_observation_room_min_m2) == (6, 3, 6)
     assert (s.cctv_retention_days, s.outdoor_hours_per_day) == (90, 2)
-    assert (s.home_care_point_max_children, s.home_care_point_children_per_caregiver) == (5, 3)
+    hcp = policy.at(HCP_FROM).standards  # P-STD-5 from 2023-11-14
+    assert (hcp.home_care_point_max_children, hcp.home_care_point_children_per_caregiver) == (5, 3)
     assert s.full_time_health_worker_threshold_children == 150
     assert (p.filing.receipt_working_days, p.filing.rejection_notice_working_days) == (5, 15)
     h = p.health
@@ -213,8 +221,12 @@ def test_ratios_are_decimal_never_float():
 
 
 def test_parameters_at_lists_every_key_with_meta_and_a_label():
-    params = policy.parameters_at(FROM)
+    params = policy.parameters_at(HCP_FROM)
     assert [p.key for p in params] == list(policy.keys())
+    # before P-STD-5 the home-care-point limits are not in force, so not listed
+    before = [p.key for p in policy.parameters_at(FROM)]
+    every = policy.keys()
+    assert before == [k for k in every if not k.startswith("standards.home_care_point")]
     by_key = {p.key: p for p in params}
     _key, value, meta = by_key["subsidy.new_class_affordable_yuan"]
     assert (value, meta.ref) == (50000, "P-SUB-1")
@@ -228,10 +240,12 @@ def test_versions_listed_with_ranges():
     vs = policy.versions()
     assert [(v.id, v.effective_from, v.effective_to) for v in vs] == [
         ("V2020-36", date(2020, 10, 31), None),
+        ("V2021-VAC", VAC_FROM, None),
         ("V2023-1", FROM, LAST),
+        ("V2023-HCP", HCP_FROM, None),
     ]
-    assert vs[1].ref == "P-V2023-1"
-    assert set(vs[1].keys) == {
+    assert vs[2].ref == "P-V2023-1"
+    assert set(vs[2].keys) == {
         "subsidy.demonstration_national_yuan",
         "subsidy.demonstration_provincial_yuan",
         "subsidy.demonstration_municipal_yuan",
@@ -249,9 +263,10 @@ def test_at_takes_aware_datetimes_in_asia_shanghai():
 
 
 def test_at_is_cached_and_reload_reads_again():
-    assert policy.at(FROM) is policy.at(date(2024, 1, 1))
-    # the 2020 rules before and after P-V2023-1 are one object
-    assert policy.at(BEFORE) is policy.at(AFTER)
+    assert policy.at(HCP_FROM) is policy.at(date(2024, 1, 1))
+    # the same versions in force before and after P-V2023-1 give one object
+    assert policy.at(AFTER) is policy.at(date(2030, 1, 1))
+    assert policy.at(BEFORE) is policy.at(VAC_FROM)
     book = policy.get_book()
     policy.reload()
     assert policy.get_book() is not book

@@ -30,7 +30,13 @@ def test_at_returns_a_complete_policy_or_the_documented_error(day):
     assert day >= FIRST
     assert Policy.model_validate(p.model_dump()) == p
     params = policy.parameters_at(day)
-    assert [x.key for x in params] == list(policy.keys())
+    # every key, except a later-introduced one on a day it is not in force (then None)
+    listed = [x.key for x in params]
+    every = policy.keys()
+    assert listed == [k for k in every if policy.in_force(k, day)]
+    assert set(policy.keys()) - set(listed) <= policy.later_keys()
+    for key in set(policy.keys()) - set(listed):
+        assert policy.value(key, day) is None and policy.ref(key, day) is None
     assert all(x.meta.ref and x.meta.source for x in params)
 
 

@@ -21,7 +21,7 @@ def _error(path) -> policy.PolicyDataError:
 
 def test_shipped_data_loads():
     book = policy.load()
-    assert [v.id for v in book.versions()] == ["V2020-36", "V2023-1"]
+    assert [v.id for v in book.versions()] == ["V2020-36", "V2021-VAC", "V2023-1", "V2023-HCP"]
     assert book.coverage() == "2020-10-31 起"
 
 

@@ -97,3 +97,27 @@ def test_date_before_every_version_shows_the_coverage(signed_in):
     assert "2019-06-01 没有生效的政策版本" in html
     assert "2020-10-31 起" in html
     assert "P-SUB-1" not in html
+
+
+def test_p_std_5_page_for_2021_06_01_shows_no_home_care_point_limits(signed_in):
+    """Issue #7 point 8: the home-care-point limits (家庭托育点管理办法（试行）, 2023-11-14) are
+    not shown, because not in force, on 2021-06-01; the vaccination check (2021-02-09) is."""
+    html = signed_in.get(URL, {"date": "2021-06-01"}).content.decode()
+    assert 'data-key="standards.home_care_point_max_children"' not in html
+    assert 'data-key="standards.home_care_point_children_per_caregiver"' not in html
+    assert "家庭托育点收托人数不超过" not in html
+    assert "家庭托育点每名照护人员照护不超过" not in html
+    assert 'data-key="health.vaccination_check_within_days"' in html
+    assert 'data-key="standards.min_age_months"' in html  # the base rules are there
+
+
+def test_p_std_5_page_for_2024_01_01_shows_the_home_care_point_limits(signed_in):
+    html = signed_in.get(URL, {"date": "2024-01-01"}).content.decode()
+    assert 'data-key="standards.home_care_point_max_children"' in html
+    assert "家庭托育点收托人数不超过" in html and "家庭托育点每名照护人员照护不超过" in html
+    assert "V2023-HCP" in html and "新版本引入" in html
+
+
+def test_p_hc_4_page_before_2021_02_09_shows_no_vaccination_check(signed_in):
+    html = signed_in.get(URL, {"date": "2021-01-01"}).content.decode()
+    assert 'data-key="health.vaccination_check_within_days"' not in html

@@ -34,4 +34,11 @@ class Command(BaseCommand):
             stdout=self.stdout,
             quiet=quiet,
         )
+        report = ctx.shared.get("report") or {}
+        if report:
+            self.stdout.write(
+                f"写入 {report['rows']:,} 行，用时 {report['seconds']:.1f} 秒"
+                f"（{report['rows_per_second']:,.0f} 行/秒），内存峰值 {report['peak_rss_mib']:.0f} MiB"
+                "；统计信息已刷新"
+            )
         self.stdout.write(self.style.SUCCESS(f"已生成 {ctx.scale.name} 规模数据（seed={seed}）"))
