@@ -109,6 +109,25 @@ def _replay(statements) -> float:
 # Baseline of every scenario: the very statements one request ran (SQL and parameters
 # captured from it), replayed on the raw DB-API cursor against the same tables, indexes and
 # statistics, fetching every row: the database's share of the request.
+def staff_client(username: str):
+    """A test client signed in as `username`; 区卫健局 signs in with a second factor, so the
+    session is the one after its TOTP step."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+
+    from tuoyu.accounts.models import User
+
+    staff = Client()
+    user = User.objects.get(username=username)
+    staff.force_login(user)
+    device = next(iter(devices_for_user(user)), None)
+    if device is not None:
+        session = staff.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return staff
+
+
 def _measure(client, scenario: str, url: str, requests: int, count_rows) -> Result:
     from django.db import connection
 
@@ -132,7 +151,6 @@ def measure(*, requests: int = 100, username: str = "weijian") -> list[Result]:
     """Latency and queries of the public search and the directory list (in-process)."""
     from django.test import Client
 
-    from tuoyu.accounts.models import User
     from tuoyu.regions.models import Region
 
     public = Client()
@@ -161,17 +179,7 @@ def measure(*, requests: int = 100, username: str = "weijian") -> list[Result]:
         ("public API · affordable=true&age_months=30", "?affordable=true&age_months=30"),
     ):
         results.append(_measure(public, scenario, api + query, requests, api_rows))
-    staff = Client()
-    user = User.objects.get(username=username)
-    staff.force_login(user)
-    # 区卫健局 signs in with a second factor: the session as after its TOTP step.
-    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
-
-    device = next(iter(devices_for_user(user)), None)
-    if device is not None:
-        session = staff.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    staff = staff_client(username)
     for size in (20, 50, 100):
         results.append(
             _measure(

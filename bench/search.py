@@ -59,14 +59,12 @@ def _like_scan_ms(word: str, requests: int) -> float:
 def measure(requests: int) -> tuple[list, dict]:
     from django.test import Client
 
-    from bench.institutions import _measure
-    from tuoyu.accounts.models import User
+    from bench.institutions import _measure, staff_client
     from tuoyu.institutions.models import Institution
     from tuoyu.institutions.selectors.public import public_filter
 
     public = Client()
-    staff = Client()
-    staff.force_login(User.objects.get(username="weijian"))
+    staff = staff_client("weijian")
     address = Institution.objects.filter(public_filter()).exclude(address="").order_by("pk").first()
     township_word = (address.address or "东孝")[:2] if address else "东孝"
 

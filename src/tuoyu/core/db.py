@@ -152,10 +152,13 @@ def transient_retry(
 # --- planner statistics ([scale] point 4) -------------------------------------------------
 
 
+SQLITE_ANALYSIS_LIMIT = 1000  # rows sampled per index (https://sqlite.org/lang_analyze.html)
+
+
 def refresh_statistics(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """Bring the query planner's statistics up to date after large writes (the seed, big
-    imports) and on a schedule (the `core.db_optimize` job): `ANALYZE` on PostgreSQL; on
-    SQLite `ANALYZE` of every table never analysed (a fresh database has no `sqlite_stat1`),
+    imports) and on a schedule (the `core.db_optimize` job): `ANALYZE` on PostgreSQL (with
+    VACUUM when not inside a transaction); on SQLite `ANALYZE` of every table never analysed (a fresh database has no `sqlite_stat1`),
     then `PRAGMA optimize` (which re-analyses what changed enough). Run outside the write
     transaction (on commit): ANALYZE inside a long transaction would see its own snapshot
     only. Returns what was done, for the command and the job."""
@@ -164,9 +167,20 @@ def refresh_statistics(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     done: dict[str, Any] = {"vendor": connection.vendor, "analysed": []}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+            if connection.in_atomic_block:
+                cursor.execute("ANALYZE")
+            else:
+                # Outside a transaction also VACUUM: it sets the visibility map, without
+                # which a freshly loaded table's covering indexes cannot answer index-only
+                # (deep pages sort the whole table instead; [scale] point 6).
+                cursor.execute("VACUUM (ANALYZE)")
+                done["vacuumed"] = True
             done["analysed"] = ["*"]
         elif connection.vendor == "sqlite":
+            # Approximate statistics (SQLite's recommended limit): ANALYZE holds the single
+            # write lock, and unlimited it holds it long enough on a big table to make
+            # concurrent pushes wait past their retries.
+            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
