@@ -17,6 +17,7 @@ Variables (all optional for the demo):
   TUOYU_LOGIN_MAX_FAILURES / TUOYU_LOGIN_WINDOW_MINUTES   login throttle (5 in 15 minutes)
   TUOYU_LOGIN_MAX_FAILURES_PER_IP  failures from one address (an IPv6 /64) in the window
                         that lock the address, whatever accounts it tried (default 20)
+  TUOYU_ACTIVATION_CODE_DAYS  how long an account's activation code is valid (default 30)
   TUOYU_PROXY_IPS       comma-separated IPs/CIDRs of the reverse proxies in front of us (also
                         gunicorn's --forwarded-allow-ips in `make serve`); only their
                         X-Forwarded-For hops are believed, the right-most untrusted hop is the
@@ -140,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tuoyu.accounts.middleware.SecondFactorMiddleware",
+    "tuoyu.accounts.middleware.PasswordChangeMiddleware",
     "tuoyu.web.middleware.DomainErrorMiddleware",
 ]
 
@@ -207,7 +209,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # [accounts-ux] #9 point 1: passwords people set are at least 10 characters.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -281,6 +287,8 @@ TUOYU_LOGIN_WINDOW_MINUTES = int(os.environ.get("TUOYU_LOGIN_WINDOW_MINUTES", "1
 # [hardening] point 3: a success never resets the address's count, so a shared address (an
 # office behind one NAT) gets a larger allowance than one account.
 TUOYU_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("TUOYU_LOGIN_MAX_FAILURES_PER_IP", "20"))
+# [accounts-ux] #9 point 1: an activation code (handover letter) is valid this many days.
+TUOYU_ACTIVATION_CODE_DAYS = int(os.environ.get("TUOYU_ACTIVATION_CODE_DAYS", "30"))
 
 # [hardening] point 4: the reverse proxies whose X-Forwarded-For hops are believed.
 TUOYU_PROXY_IPS = [p.strip() for p in os.environ.get("TUOYU_PROXY_IPS", "").split(",") if p.strip()]

@@ -64,6 +64,9 @@ def review(page, username, subject_label, *, approve=True, reasons=""):
     if reasons:
         form.get_by_label("退回理由（每行一条，退回时必填）").fill(reasons)
     form.get_by_role("button", name="审核通过" if approve else "退回").click()
+    # [accounts-ux] 6: the confirmation states what will happen, then the final button
+    page.get_by_test_id("confirmation").wait_for()
+    page.get_by_test_id("confirm-button").click()
     page.wait_for_url("**/filings/queue/")
     logout(page)
 
@@ -219,6 +222,8 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     page.screenshot(path="test-results/filing-detail-decide.png", full_page=True)
     with page.expect_navigation():
         page.get_by_test_id("decision-form").get_by_role("button", name="准予备案").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-button").click()
     assert page.get_by_test_id("application-status").inner_text() == "已通过"
     logout(page)
 

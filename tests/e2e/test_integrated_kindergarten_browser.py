@@ -84,6 +84,8 @@ def test_integrated_kindergarten_decided_by_education_in_the_browser(
     page.screenshot(path="test-results/kindergarten-decide.png", full_page=True)
     with page.expect_navigation():
         form.get_by_role("button", name="准予备案").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-button").click()
     assert page.get_by_test_id("application-status").inner_text() == "已通过"
     logout(page)
 

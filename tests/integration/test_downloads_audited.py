@@ -30,15 +30,16 @@ FILE_VIEWS = {
     "tuoyu.institutions.views.affordable.affordable_document": "AFFORDABLE_DOCUMENT_DOWNLOADED",
     "tuoyu.institutions.views.directory.institution_export": "DIRECTORY_EXPORTED",
     "tuoyu.filings.views.material_download": "filings MATERIAL_DOWNLOADED",
+    # [accounts-ux] #9 point 1 (src/tuoyu/accounts/tests/test_lifecycle_pages.py)
+    "tuoyu.accounts.views.user_handover_letter": "accounts USER_HANDOVER_LETTER_DOWNLOADED",
+    "tuoyu.filings.views.material_preview": "filings MATERIAL_VIEWED",
     "tuoyu.institutions.views.registration.registration_template": (
         "not audited: the empty import template"
     ),
     "tuoyu.regions.views.statistics_template": (
         "not audited: the import template with the regions' own published statistics"
     ),
-    "tuoyu.filings.views.receipt_download": (
-        "not audited: the filing receipt, public (its QR code opens the public verification)"
-    ),
+    "tuoyu.filings.views.receipt_download": "filings RECEIPT_DOWNLOADED",
 }
 
 

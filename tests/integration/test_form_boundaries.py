@@ -94,25 +94,29 @@ def world(
 def forms(w) -> list[tuple[str, str, str, dict]]:
     """(user, method, url, a valid set of values) of every form."""
     draft, agreement, designation = w["draft"], w["agreement"], w["designation"]
+    edit = f"/filings/applications/{draft.pk}/edit/"
     staff = {}
     for role, row in STAFF.items():
         staff[f"staff-{role}-count"] = str(row["count"])
         staff[f"staff-{role}-certified"] = str(row["certified"])
     return [
-        ("owner", "post", f"/filings/applications/{draft.pk}/basic/", dict(BASIC)),
-        ("owner", "post", f"/filings/applications/{draft.pk}/staff/", staff),
+        # [accounts-ux] #9 point 3: the editor is one form posted to its own address
+        ("owner", "post", edit, {**BASIC, "action": "save:basic"}),
+        ("owner", "post", edit, {**staff, "action": "save:staff"}),
         (
             "owner",
             "post",
-            f"/filings/applications/{draft.pk}/classes/",
-            {"name": "托小九班", "class_type": "toddler_small", "capacity": "15"},
+            edit,
+            {
+                "action": "class_add",
+                "class-name": "托小九班",
+                "class-class_type": "toddler_small",
+                "class-capacity": "15",
+            },
         ),
-        (
-            "owner",
-            "post",
-            f"/filings/applications/{draft.pk}/submit/",
-            {"commitment_accepted": "on"},
-        ),
+        ("owner", "post", edit, {"action": "upload", "kind": "fire_inspection"}),
+        ("owner", "post", edit, {"action": "material_remove:1"}),
+        ("owner", "post", edit, {"action": "submit", "commitment_accepted": "on"}),
         ("owner", "post", "/filings/mine/start/", {"kind": "change"}),
         (
             "owner",
@@ -242,7 +246,7 @@ def test_every_form_survives_boundary_values(world):
         for name in values:
             for extreme in EXTREMES:
                 data = {**values, name: extreme}
-                if "materials" in url:
+                if values.get("action") == "upload":
                     data["file"] = SimpleUploadedFile("a.pdf", PDF)
                 response = getattr(client, method)(url, data)
                 if response.status_code >= 500:

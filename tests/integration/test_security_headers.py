@@ -74,6 +74,7 @@ INLINE = {
 # Templates no browser ever receives.
 NOT_SENT_TO_BROWSERS = {
     "filings/templates/filings/receipt.html": "rendered to a PDF by WeasyPrint",
+    "accounts/templates/accounts/handover_letter.html": "rendered to a PDF by WeasyPrint",
 }
 
 

@@ -13,6 +13,13 @@ class AccountsError(ErrorCode):
     OTP_INVALID = "otp_invalid", _("动态验证码或恢复码错误")
     SECOND_FACTOR_SELF_RESET = "second_factor_self_reset", _("不能重置自己的二次验证")
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("该账号已绑定动态验证码")
+    # [accounts-ux] #9 point 1: the account lifecycle
+    ACTIVATION_INVALID = "activation_invalid", _("用户名或激活码错误，或激活码已过期、已作废")
+    PASSWORD_INVALID = "password_invalid", _("密码不符合要求")
+    PASSWORD_MISMATCH = "password_mismatch", _("两次输入的新密码不一致")
+    PASSWORD_CURRENT_WRONG = "password_current_wrong", _("当前密码错误")
+    USER_SELF_MANAGE = "user_self_manage", _("不能停用或重置自己的账号")
+    USER_DISABLED = "user_disabled", _("该账号已停用，请先启用")
 
 
 class AccountsAction(AuditAction):
@@ -30,6 +37,17 @@ class AccountsAction(AuditAction):
     SECOND_FACTOR_ENROLLED = "accounts.second_factor.enrolled", _("绑定动态验证码")
     SECOND_FACTOR_RESET = "accounts.second_factor.reset", _("重置二次验证")
     USER_CREATED = "accounts.user.created", _("新建账号")
+    USER_ACTIVATION_CODE_ISSUED = "accounts.user.activation_code_issued", _("签发激活码")
+    USER_ACTIVATED = "accounts.user.activated", _("以激活码激活账号")
+    USER_ACTIVATION_FAILED = "accounts.user.activation_failed", _("激活码错误")
+    USER_DISABLED = "accounts.user.disabled", _("停用账号")
+    USER_ENABLED = "accounts.user.enabled", _("启用账号")
+    USER_PASSWORD_RESET = "accounts.user.password_reset", _("重置密码")
+    USER_PASSWORD_CHANGED = "accounts.user.password_changed", _("修改密码")
+    USER_HANDOVER_LETTER_DOWNLOADED = (
+        "accounts.user.handover_letter_downloaded",
+        _("下载账号交接函"),
+    )
     TOKEN_ISSUED = "accounts.token.issued", _("签发接口令牌")
     TOKEN_REVOKED = "accounts.token.revoked", _("吊销接口令牌")
     DEPARTMENT_CREATED = "accounts.department.created", _("新增部门")

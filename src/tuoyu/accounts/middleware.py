@@ -55,3 +55,43 @@ class SecondFactorMiddleware:
 
             return HttpResponseClientRedirect(target)
         return redirect(target)
+
+
+def _password_open_paths() -> tuple[str, ...]:
+    return (
+        reverse("accounts:password_change"),
+        reverse("accounts:logout"),
+        reverse("accounts:login"),
+        reverse("accounts:second_factor_verify"),
+        reverse("accounts:second_factor_enrol"),
+        reverse("set_language"),
+        "/api/",
+        settings.STATIC_URL,
+    )
+
+
+class PasswordChangeMiddleware:
+    """[accounts-ux] #9 point 1: an account that must change its password (a temporary one
+    from a reset, or one an operator set) reaches no page before it has changed it; only
+    the change page, logout, the login steps, language switching, the API (tokens, not the
+    session) and static files are open to it. After SecondFactorMiddleware: the second
+    factor comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(_password_open_paths())
+        ):
+            target = reverse("accounts:password_change")
+            if getattr(request, "htmx", False):
+                from django_htmx.http import HttpResponseClientRedirect
+
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        return self.get_response(request)

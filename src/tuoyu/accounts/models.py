@@ -68,6 +68,9 @@ class Department(models.Model):
         return self.name
 
 
+LIFECYCLE_LABELS = {"active": _("正常"), "pending": _("待激活"), "disabled": _("已停用")}
+
+
 class User(AbstractUser):
     class ScopeKind(models.TextChoices):
         # The values of tuoyu.core.scope.ScopeKind a user can hold (never "none").
@@ -99,6 +102,14 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("托育机构"),
     )
+    # [accounts-ux] #9 point 1: the account lifecycle (docs/accounts.md).
+    is_scope_admin = models.BooleanField(
+        _("本单位管理员"),
+        default=False,
+        help_text=_("可在本单位（部门、镇乡街道或机构）内新增、停用、启用和重置账号"),
+    )
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    disabled_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -139,6 +150,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def lifecycle_status(self) -> str:
+        """[accounts-ux] #9 point 1: "disabled" by an administrator, "pending" activation
+        (created without a password, waiting for its activation code), else "active"."""
+        if self.disabled_at is not None:
+            return "disabled"
+        return "active" if self.is_active else "pending"
+
+    @property
+    def lifecycle_label(self) -> str:
+        return str(LIFECYCLE_LABELS[self.lifecycle_status])
 
     @property
     def scope_label(self) -> str:
@@ -203,6 +226,7 @@ class LoginAttempt(models.Model):
     class Factor(models.TextChoices):
         PASSWORD = "password", _("密码")
         OTP = "otp", _("动态验证码")
+        ACTIVATION = "activation", _("激活码")
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
@@ -226,6 +250,38 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {'成功' if self.succeeded else '失败'}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code that sets an account's first password ([accounts-ux] #9 point 1):
+    random (100 bits), shown once, stored only as its SHA-256 (like API tokens: a random
+    code needs no slow hash), valid until `expires_at`. Issuing a new one revokes the live
+    one (one live code per account)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("激活码")
+        verbose_name_plural = _("激活码")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="activation_code_one_live_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 class LoginThrottle(models.Model):

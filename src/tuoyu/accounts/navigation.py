@@ -16,6 +16,14 @@ def register_navigation() -> None:
             order=80,
         ),
         NavEntry(
+            _("账号管理"),
+            "accounts:users",
+            "accounts.manage_users",
+            "person-gear",
+            _("本单位账号：新增、停用、启用、重置密码，签发激活码并打印交接函"),
+            order=95,
+        ),
+        NavEntry(
             _("接口令牌"),
             "accounts:tokens",
             "accounts.manage_own_tokens",

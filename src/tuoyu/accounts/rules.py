@@ -33,6 +33,19 @@ def is_system(user):
     return getattr(user, "scope_kind", None) == "system" and user.is_staff
 
 
+@rules.predicate
+def is_scope_admin(user):
+    """[accounts-ux] #9 point 1: the administrator of a department, township or institution
+    (the `is_scope_admin` flag), who manages the accounts of its own unit."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_scope_admin", False))
+
+
+@rules.predicate
+def is_district_admin(user):
+    """区卫健局's administrator manages the accounts of the whole district."""
+    return is_scope_admin(user) and is_health_bureau(user)
+
+
 # [hardening] point 5 (MLPS level 3: two factors for administrators). The departments whose
 # accounts can decide, ban, blacklist or pay; an app that gives a department such a power
 # adds its code here.
@@ -67,3 +80,8 @@ rules.add_perm("policy.view", rules.is_authenticated)
 # Reset a colleague's second factor (never one's own): 区卫健局 for its department,
 # operators for operators (accounts.selectors.second_factor_colleagues).
 rules.add_perm("accounts.reset_second_factor", is_health_bureau | is_system)
+# [accounts-ux] #9 point 1: add, disable, enable and reset accounts — each administrator
+# within its own unit, 区卫健局's district-wide, operators all (accounts.scopes.users_manageable).
+rules.add_perm("accounts.manage_users", is_scope_admin | is_system)
+# Everyone signed in changes their own password.
+rules.add_perm("accounts.change_own_password", rules.is_authenticated)

@@ -71,6 +71,9 @@ def generate(ctx) -> None:
                 password_hash=password,
                 display_name=display,
                 department=Department.objects.get(code=code),
+                # [accounts-ux] #9 point 1: each seeded department account administers its
+                # department (weijian, of 区卫健局, the whole district).
+                is_scope_admin=True,
             )
     for username, code in TOWNSHIP_ACCOUNTS.items():
         township = Region.objects.filter(code=code).first()
@@ -80,6 +83,7 @@ def generate(ctx) -> None:
                 password_hash=password,
                 display_name=f"{township.name}工作人员",
                 township=township,
+                is_scope_admin=True,
             )
     if not User.objects.filter(username="pingtai").exists():
         services.user_create(
@@ -91,3 +95,12 @@ def generate(ctx) -> None:
         if requires_second_factor(user) and services.second_factor_device(user) is None:
             services.second_factor_demo_device(user=user, key_hex=DEMO_TOTP_KEY_HEX)
     ctx.shared["demo_password_hash"] = password
+
+
+def generate_after_all(ctx) -> None:
+    """[accounts-ux] #9 point 1: each seeded institution's account (institutions.seeding
+    streams one per institution) is its institution's administrator — one UPDATE, at any
+    scale."""
+    User.objects.filter(scope_kind=User.ScopeKind.INSTITUTION, is_scope_admin=False).update(
+        is_scope_admin=True
+    )

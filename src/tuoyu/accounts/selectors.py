@@ -142,3 +142,52 @@ def demo_account_rows() -> list[tuple[str, str, str, str]]:
             code = settings.TUOYU_DISTRICT_CODE
         rows.append((u.username, u.role, u.scope_label, code))
     return rows
+
+
+# --- the account lifecycle ([accounts-ux] #9 point 1) ----------------------------------------
+
+
+def users_managed(*, acting_user, q: str = "", status: str = "") -> QuerySet[User]:
+    """The accounts `acting_user` administers (`scopes.users_manageable`), searched by
+    username or name (`q`) and filtered by lifecycle status ("active", "pending",
+    "disabled")."""
+    from django.db.models import Q
+
+    from tuoyu.accounts.scopes import users_manageable
+
+    qs = users_manageable(
+        User.objects.select_related("department", "township", "institution"),
+        acting_user=acting_user,
+    )
+    q = (q or "").strip()[:60]
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    if status == "disabled":
+        qs = qs.filter(disabled_at__isnull=False)
+    elif status == "pending":
+        qs = qs.filter(disabled_at__isnull=True, is_active=False)
+    elif status == "active":
+        qs = qs.filter(is_active=True)
+    return qs.order_by("scope_kind", "username")
+
+
+def user_managed_get(*, acting_user, user_id: int) -> User:
+    user = users_managed(acting_user=acting_user).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def user_activation_code_current(user: User):
+    """The live code of `user` (its dates only: the code itself is never stored)."""
+    from django.utils import timezone
+
+    from tuoyu.accounts.models import ActivationCode
+
+    return ActivationCode.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
+def user_is_managed_by(*, acting_user, user: User) -> bool:
+    return users_managed(acting_user=acting_user).filter(pk=user.pk).exists()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tuoyu.accounts.catalogue import AccountsAction, AccountsError
 from tuoyu.accounts.models import (
+    ActivationCode,
     ApiToken,
     Department,
     LoginAttempt,
@@ -34,6 +35,7 @@ from tuoyu.accounts.rules import requires_second_factor
 from tuoyu.audit.models import AuditEvent
 from tuoyu.audit.services import audit_record, diff, snapshot
 from tuoyu.core.catalogue import CoreError
+from tuoyu.core.db import is_transient
 from tuoyu.core.errors import DomainError, NotFound
 
 security_log = logging.getLogger("tuoyu.security")
@@ -533,9 +535,13 @@ def user_create(
     institution=None,
     is_staff: bool = False,
     password_hash: str | None = None,
+    is_active: bool = True,
+    is_scope_admin: bool = False,
+    must_change_password: bool = False,
 ) -> User:
     """`password_hash` (an already-hashed password) lets generated accounts share one hash;
-    people's accounts pass `password`."""
+    people's accounts pass `password`. An account without a password is created inactive
+    by `user_account_add` and set up with an activation code ([accounts-ux] #9 point 1)."""
     username = _text(username, model=User, field="username", label="用户名")
     display_name = _text(display_name, model=User, field="display_name", label="姓名")
     if department is not None:
@@ -561,6 +567,9 @@ def user_create(
         township=township,
         institution=institution,
         is_staff=is_staff,
+        is_active=is_active,
+        is_scope_admin=is_scope_admin,
+        must_change_password=must_change_password,
     )
     if password_hash:
         user.password = password_hash
@@ -577,11 +586,464 @@ def user_create(
             {},
             snapshot(
                 user,
-                ["username", "display_name", "scope_kind", "department", "township", "institution"],
+                [
+                    "username",
+                    "display_name",
+                    "scope_kind",
+                    "department",
+                    "township",
+                    "institution",
+                    "is_active",
+                    "is_scope_admin",
+                ],
             ),
         ),
     )
     return user
+
+
+# --- the account lifecycle ([accounts-ux] #9 point 1, docs/accounts.md) ---------------------
+#
+# An account is created without a password and inactive; its first password is set with a
+# one-time activation code (100 random bits, shown once, stored as a SHA-256, valid
+# TUOYU_ACTIVATION_CODE_DAYS days) handed over in a letter (accounts.handover). Issuing a
+# code again revokes the live one. Administrators (`is_scope_admin`) add, disable, enable
+# and reset the accounts of their own unit (`scopes.users_manageable`); the operators'
+# command `tuoyu user_admin` calls the same functions with acting_user=None.
+
+
+def activation_code_days() -> int:
+    return int(getattr(settings, "TUOYU_ACTIVATION_CODE_DAYS", 30))
+
+
+def activation_code_digest(code: str) -> str:
+    """What an activation code's row holds: the SHA-256 of its letters and digits, lower
+    case (spaces, hyphens and case in what is typed do not matter)."""
+    normal = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _activation_code_new() -> str:
+    raw = base64.b32encode(secrets.token_bytes(15)).decode().lower()  # 24 characters, 120 bits
+    return "-".join(raw[i : i + 4] for i in range(0, 24, 4))
+
+
+def _manage_check(acting_user, user: User) -> None:
+    """`acting_user` administers `user` (None: an operator's command, which may do all)."""
+    if acting_user is None:
+        return
+    if not acting_user.has_perm("accounts.manage_users"):
+        raise PermissionDenied
+    from tuoyu.accounts.scopes import users_manageable
+
+    if not users_manageable(User.objects.filter(pk=user.pk), acting_user=acting_user).exists():
+        raise NotFound()
+
+
+def _self_check(acting_user, user: User, what: str) -> None:
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise DomainError(
+            AccountsError.USER_SELF_MANAGE,
+            f"不能{what}自己的账号，请由本单位其他管理员或区卫健局管理员操作",
+            status=403,
+        )
+
+
+def _live_codes_revoke(user: User, now) -> int:
+    return ActivationCode.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+
+
+def _actor(acting_user):
+    return acting_user if getattr(acting_user, "pk", None) else None
+
+
+@transaction.atomic
+def user_activation_code_issue(*, acting_user, user: User) -> tuple[ActivationCode, str]:
+    """A new activation code for `user` (the live one, if any, is revoked): returns the row
+    and the clear code, which is shown once and never stored. Refused for a disabled
+    account (`user_disabled`)."""
+    _manage_check(acting_user, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.disabled_at is not None:
+        raise DomainError(
+            AccountsError.USER_DISABLED, "该账号已停用，请先启用再签发激活码", status=409
+        )
+    now = timezone.now()
+    revoked = _live_codes_revoke(user, now)
+    raw = _activation_code_new()
+    code = ActivationCode.objects.create(
+        user=user,
+        code_hash=activation_code_digest(raw),
+        created_by=_actor(acting_user),
+        expires_at=now + dt.timedelta(days=activation_code_days()),
+    )
+    audit_record(
+        action=AccountsAction.USER_ACTIVATION_CODE_ISSUED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        detail={"expires_at": code.expires_at.isoformat(), "revoked_earlier": revoked},
+    )
+    return code, raw
+
+
+def activation_code_live(*, user: User, code: str) -> ActivationCode | None:
+    """The live, unexpired code of `user` that `code` is (for the handover letter)."""
+    return ActivationCode.objects.filter(
+        user=user,
+        code_hash=activation_code_digest(code),
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+
+
+def _scope_of_new_account(acting_user, *, department=None, township=None, institution=None) -> dict:
+    """The unit a new account belongs to: an administrator's own unit, unless it
+    administers the district (区卫健局) or the platform, which name one."""
+    from tuoyu.accounts.rules import is_district_admin, is_system
+
+    if acting_user is None or is_system(acting_user) or is_district_admin(acting_user):
+        named = [x for x in (department, township, institution) if x is not None]
+        if len(named) != 1:
+            raise DomainError(
+                CoreError.REQUIRED, "请选择新账号所属的部门、镇乡街道或机构", field="scope"
+            )
+        return {"department": department, "township": township, "institution": institution}
+    kind = acting_user.scope_kind
+    return {
+        "department": acting_user.department if kind == User.ScopeKind.DEPARTMENT else None,
+        "township": acting_user.township if kind == User.ScopeKind.TOWNSHIP else None,
+        "institution": acting_user.institution if kind == User.ScopeKind.INSTITUTION else None,
+    }
+
+
+@transaction.atomic
+def user_account_add(
+    *,
+    acting_user,
+    username: str,
+    display_name: str = "",
+    department: Department | None = None,
+    township=None,
+    institution=None,
+    is_scope_admin: bool = False,
+) -> tuple[User, str]:
+    """An administrator adds an account to its unit (区卫健局's administrator and operators
+    name the unit): inactive, without a password, with an activation code. Returns the
+    account and the clear code (shown once)."""
+    if acting_user is not None and not acting_user.has_perm("accounts.manage_users"):
+        raise PermissionDenied
+    if not (username or "").strip():
+        raise DomainError(CoreError.REQUIRED, "请填写用户名", field="username")
+    scope = _scope_of_new_account(
+        acting_user, department=department, township=township, institution=institution
+    )
+    user = user_create(
+        acting_user=acting_user,
+        username=username,
+        display_name=display_name,
+        is_active=False,
+        is_scope_admin=is_scope_admin,
+        **scope,
+    )
+    _manage_check(acting_user, user)  # the unit named is within the administrator's
+    _, code = user_activation_code_issue(acting_user=acting_user, user=user)
+    return user, code
+
+
+def _free_usernames(bases: list[str]) -> dict[str, str]:
+    """base → a username not taken in any case: the base itself, else base-2, base-3…
+    (one query for all)."""
+    from django.db.models import Q
+
+    query = Q()
+    for base in bases:
+        query |= Q(username__istartswith=base)
+    taken = {u.lower() for u in User.objects.filter(query).values_list("username", flat=True)}
+    out: dict[str, str] = {}
+    for base in bases:
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        out[base] = name
+    return out
+
+
+def _institution_account(institution, username: str) -> User:
+    user = User(
+        username=username,
+        display_name=f"{institution.name[:50]}管理员",
+        scope_kind=User.ScopeKind.INSTITUTION,
+        institution_id=institution.pk,
+        is_active=False,
+        is_scope_admin=True,
+    )
+    user.set_unusable_password()
+    return user
+
+
+def institution_account_open(*, acting_user, institution) -> User:
+    """[accounts-ux] #9 point 1: a newly registered institution gets its account — named by
+    its USCC (what the institution knows), its administrator, inactive until activated with
+    the code 区卫健局 hands over. Called by the registration push in its transaction, for
+    an institution just inserted (so without an account): two statements (the name, the
+    insert); the push's own audit event records the account (`detail["account"]`), as
+    [scale] #10 point 7 bounds a push's statements."""
+    base = institution.uscc.upper()
+    user = _institution_account(institution, _free_usernames([base])[base])
+    user.save(force_insert=True)
+    return user
+
+
+def institution_accounts_open_bulk(*, acting_user, institutions) -> int:
+    """The same for the new institutions of an upload, set-based (`core.bulk.bulk_insert`;
+    the caller's transaction), with one audit event for the batch. Returns how many."""
+    from tuoyu.audit.services import audit_record_bulk
+    from tuoyu.core.bulk import bulk_insert
+
+    institutions = [i for i in institutions if i.pk is not None]
+    if not institutions:
+        return 0
+    names: dict[str, str] = {}
+    bases = sorted({i.uscc.upper() for i in institutions})
+    for start in range(0, len(bases), 200):
+        names.update(_free_usernames(bases[start : start + 200]))
+    rows = [_institution_account(i, names[i.uscc.upper()]) for i in institutions]
+    bulk_insert(User, rows)
+    ids = []
+    usernames = [r.username for r in rows]
+    for start in range(0, len(usernames), 500):
+        ids += list(
+            User.objects.filter(username__in=usernames[start : start + 500]).values_list(
+                "pk", flat=True
+            )
+        )
+    audit_record_bulk(
+        action=AccountsAction.USER_CREATED,
+        actor=acting_user,
+        object_type="accounts.user",
+        object_ids=ids,
+        detail={"institution_accounts": len(ids), "active": False},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def user_disable(*, acting_user, user: User) -> User:
+    """Disable an account: it can no longer log in, its sessions and API tokens stop at the
+    next request (both check `is_active`), its live activation code is revoked."""
+    _manage_check(acting_user, user)
+    _self_check(acting_user, user, "停用")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.disabled_at is not None:
+        return user
+    now = timezone.now()
+    before = {"is_active": user.is_active}
+    user.is_active = False
+    user.disabled_at = now
+    user.save(update_fields=["is_active", "disabled_at"])
+    revoked = _live_codes_revoke(user, now)
+    audit_record(
+        action=AccountsAction.USER_DISABLED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        changes=diff(before, {"is_active": False}),
+        detail={"activation_codes_revoked": revoked},
+    )
+    return user
+
+
+@transaction.atomic
+def user_enable(*, acting_user, user: User) -> User:
+    """Enable a disabled account again; one never activated stays waiting for its code."""
+    _manage_check(acting_user, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.disabled_at is None:
+        return user
+    user.disabled_at = None
+    user.is_active = user.has_usable_password()
+    user.save(update_fields=["is_active", "disabled_at"])
+    audit_record(
+        action=AccountsAction.USER_ENABLED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        changes=diff({"is_active": False}, {"is_active": user.is_active}),
+    )
+    return user
+
+
+def _temporary_password() -> str:
+    return secrets.token_urlsafe(12)  # 16 characters, 96 bits
+
+
+@transaction.atomic
+def user_password_reset(*, acting_user, user: User) -> str:
+    """Reset a (not disabled) account's password to a temporary one, returned once: the
+    account must change it at its next login (`must_change_password`); its sessions end
+    (the session hash follows the password); a live activation code is revoked."""
+    _manage_check(acting_user, user)
+    _self_check(acting_user, user, "重置")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.disabled_at is not None:
+        raise DomainError(
+            AccountsError.USER_DISABLED, "该账号已停用，请先启用再重置密码", status=409
+        )
+    temporary = _temporary_password()
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.is_active = True
+    user.save(update_fields=["password", "must_change_password", "is_active"])
+    revoked = _live_codes_revoke(user, timezone.now())
+    audit_record(
+        action=AccountsAction.USER_PASSWORD_RESET,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        detail={"activation_codes_revoked": revoked},
+    )
+    return temporary
+
+
+def _password_check(password: str, again: str, user: User) -> None:
+    """Django's validators (settings.AUTH_PASSWORD_VALIDATORS, at least 10 characters)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if not password:
+        raise DomainError(CoreError.REQUIRED, "请输入新密码", field="password")
+    if password != again:
+        raise DomainError(
+            AccountsError.PASSWORD_MISMATCH, "两次输入的新密码不一致", field="password_again"
+        )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(
+            AccountsError.PASSWORD_INVALID, "；".join(exc.messages), field="password"
+        ) from None
+
+
+def user_activate(
+    *, username: str, code: str, password: str, password_again: str, ip: str, user_agent: str = ""
+) -> User:
+    """The activation page: `code` sets the first password of `username`'s account and
+    activates it. Throttled and recorded like a login (the same account and address
+    locks count wrong codes); a code works once, until it expires. Returns the user (the
+    caller logs it in) or raises `activation_invalid` (one answer for an unknown name, a
+    wrong, used, revoked or expired code) or a password problem (the code stays valid)."""
+    username = (username or "").strip()
+    state, attempt = _attempt_begin(
+        username=username, ip=ip, user_agent=user_agent, factor=LoginAttempt.Factor.ACTIVATION
+    )
+    if attempt is None:
+        raise _locked_error(state)
+    user = User.objects.filter(username__iexact=username, disabled_at__isnull=True).first()
+    found = activation_code_live(user=user, code=code) if user is not None and code else None
+    if found is None:
+        with transaction.atomic():
+            audit_record(
+                action=AccountsAction.USER_ACTIVATION_FAILED,
+                kind=AuditEvent.Kind.AUTH,
+                object_type="accounts.user",
+                object_id=username[:150],
+            )
+        security_log.warning("activation failed user=%s ip=%s", _for_log(username), ip)
+        state = login_lock_state(username=username, ip=ip)
+        if state.locked:
+            raise _locked_error(state)
+        raise DomainError(
+            AccountsError.ACTIVATION_INVALID,
+            "用户名或激活码错误，或激活码已过期、已作废；请核对交接函，或请管理员重新签发",
+            field="code",
+            status=401,
+        )
+    # The code was right: the attempt counts as no failure, whatever the password.
+    LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True)
+    _password_check(password, password_again, user)
+    with transaction.atomic():
+        row = ActivationCode.objects.select_for_update().get(pk=found.pk)
+        if row.used_at is not None or row.revoked_at is not None:
+            raise DomainError(
+                AccountsError.ACTIVATION_INVALID, "该激活码已使用或已作废", field="code", status=401
+            )
+        now = timezone.now()
+        row.used_at = now
+        row.save(update_fields=["used_at"])
+        user.set_password(password)
+        user.is_active = True
+        user.must_change_password = False
+        user.save(update_fields=["password", "is_active", "must_change_password"])
+        LoginAttempt.objects.filter(pk=attempt.pk).update(signed_in=True)
+        audit_record(
+            action=AccountsAction.USER_ACTIVATED,
+            kind=AuditEvent.Kind.AUTH,
+            actor=user,
+            obj=user,
+        )
+    return user
+
+
+@transaction.atomic
+def user_password_change(
+    *, acting_user, current_password: str, password: str, password_again: str
+) -> User:
+    """Change one's own password (the page every `must_change_password` account is sent to
+    first): the current one, then a new one passing Django's validators and differing from
+    the current one."""
+    user = User.objects.select_for_update().get(pk=acting_user.pk)
+    if not user.check_password(current_password or ""):
+        raise DomainError(
+            AccountsError.PASSWORD_CURRENT_WRONG, "当前密码错误", field="current_password"
+        )
+    _password_check(password, password_again, user)
+    if password == current_password:
+        raise DomainError(
+            AccountsError.PASSWORD_INVALID, "新密码不能与当前密码相同", field="password"
+        )
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(
+        action=AccountsAction.USER_PASSWORD_CHANGED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=user,
+        obj=user,
+    )
+    return user
+
+
+@transaction.atomic
+def user_handover_letter(*, acting_user, user: User, code: str, activation_url: str) -> bytes:
+    """The handover letter (PDF) of `user`'s live activation code `code` — which only the
+    page that issued it knows (it is stored hashed). Audited like every download."""
+    _manage_check(acting_user, user)
+    found = activation_code_live(user=user, code=code)
+    if found is None:
+        raise DomainError(
+            AccountsError.ACTIVATION_INVALID,
+            "激活码已过期或已作废，请重新签发后再打印交接函",
+            field="code",
+            status=409,
+        )
+    from tuoyu.accounts.handover import handover_letter_pdf
+
+    pdf = handover_letter_pdf(
+        user=user, code=code, expires_at=found.expires_at, activation_url=activation_url
+    )
+    audit_record(
+        action=AccountsAction.USER_HANDOVER_LETTER_DOWNLOADED,
+        actor=acting_user,
+        obj=user,
+        detail={"activation_code": found.pk, "bytes": len(pdf)},
+    )
+    return pdf
 
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -650,7 +1112,14 @@ def api_token_authenticate(raw: str) -> User | None:
     now = timezone.now()
     # Record use at most once a minute: a busy client must not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Best effort: "last used" is a hint for the token list. A request is never refused
+        # because another writer holds the database at this moment (SQLite's single writer).
+        try:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        except OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            security_log.info("api token %s: last use not recorded (database busy)", token.prefix)
     user = token.user
     # The scope, built once from the rows just loaded: the request reuses it (cached_property).
     _ = user.scope

@@ -1,12 +1,13 @@
 import base64
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,8 +19,13 @@ from django_otp import login as otp_login
 
 from tuoyu.accounts import selectors, services
 from tuoyu.accounts.catalogue import AccountsError
+from tuoyu.accounts.handover import activation_url
+from tuoyu.accounts.models import LIFECYCLE_LABELS, Department, User
+from tuoyu.accounts.rules import is_district_admin, is_system
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 from tuoyu.core.http import client_ip
+from tuoyu.web.tables import paginate
 
 
 def _require(request, perm: str) -> None:
@@ -293,3 +299,267 @@ def second_factor_reset(request, user_id: int):
             request, _("已重置 %(name)s 的二次验证：其下次登录时需重新绑定") % {"name": user}
         )
     return redirect("accounts:second_factor_colleagues")
+
+
+# --- the account lifecycle ([accounts-ux] #9 point 1) ---
+
+
+def _error_fields(exc: DomainError) -> dict:
+    """{field: message} of a refused form, for the page to show by its fields."""
+    out: dict[str, str] = {}
+    for item in exc.errors:
+        key = item.field or "form"
+        out[key] = f"{out[key]}；{item.message}" if key in out else str(item.message)
+    return out
+
+
+@login_not_required  # a body from someone not yet logged in (web.limits)
+@never_cache
+@csrf_protect
+def activate(request):
+    """Public: the username and the activation code of the handover letter, then the new
+    password (Django's validators); the account is activated and logged in. Throttled like
+    the login."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("web:home")
+    errors: dict = {}
+    username = (request.POST.get("username") or request.GET.get("username") or "").strip()[:150]
+    if request.method == "POST":
+        try:
+            user = services.user_activate(
+                username=username,
+                code=request.POST.get("code", ""),
+                password=request.POST.get("password", ""),
+                password_again=request.POST.get("password_again", ""),
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except DomainError as exc:
+            errors = _error_fields(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账号已激活，欢迎使用。"))
+            return redirect("web:home")
+    return render(
+        request,
+        "accounts/activate.html",
+        {"errors": errors, "username": username, "nav_entries": []},
+        status=400 if errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@csrf_protect
+def password_change(request):
+    """Change one's own password; accounts with `must_change_password` come here first
+    (PasswordChangeMiddleware)."""
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            user = services.user_password_change(
+                acting_user=request.user,
+                current_password=request.POST.get("current_password", ""),
+                password=request.POST.get("password", ""),
+                password_again=request.POST.get("password_again", ""),
+            )
+        except DomainError as exc:
+            errors = _error_fields(exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("web:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"errors": errors, "forced": request.user.must_change_password},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def users(request):
+    _require(request, "accounts.manage_users")
+    q = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    page = paginate(request, selectors.users_managed(acting_user=request.user, q=q, status=status))
+    return render(
+        request,
+        "accounts/users.html",
+        {"page": page, "q": q, "status": status, "statuses": LIFECYCLE_LABELS},
+    )
+
+
+def _names_unit(user) -> bool:
+    """Whether `user` names the unit of a new account (区卫健局's administrator, operators)."""
+    return bool(is_system(user) or is_district_admin(user))
+
+
+def _unit_from_post(post) -> dict:
+    """The unit a district administrator chose: "department:<id>", "township:<id>" or
+    "institution" with a USCC."""
+    from tuoyu.regions.models import Region
+
+    choice = post.get("unit", "")
+    kind, _sep, pk = choice.partition(":")
+    if kind == "department" and pk.isdigit():
+        return {"department": Department.objects.filter(pk=pk).first()}
+    if kind == "township" and pk.isdigit():
+        return {"township": Region.objects.filter(pk=pk, level=Region.Level.TOWNSHIP).first()}
+    if kind == "institution":
+        uscc = post.get("uscc", "").strip().upper()[:18]
+        model = User._meta.get_field("institution").related_model
+        institution = model.objects.filter(uscc=uscc).first() if uscc else None
+        if institution is None:
+            raise DomainError(CoreError.NOT_FOUND, "未找到该统一社会信用代码的机构", field="uscc")
+        return {"institution": institution}
+    return {}
+
+
+@never_cache
+@login_required
+@csrf_protect
+def user_add(request):
+    _require(request, "accounts.manage_users")
+    names_unit = _names_unit(request.user)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            unit = _unit_from_post(request.POST) if names_unit else {}
+            user, code = services.user_account_add(
+                acting_user=request.user,
+                username=request.POST.get("username", ""),
+                display_name=request.POST.get("display_name", ""),
+                is_scope_admin=request.POST.get("is_scope_admin") == "on",
+                **unit,
+            )
+        except DomainError as exc:
+            errors = _error_fields(exc)
+        else:
+            return _code_page(request, user, code)
+    from tuoyu.regions.models import Region
+
+    return render(
+        request,
+        "accounts/user_add.html",
+        {
+            "errors": errors,
+            "names_unit": names_unit,
+            "data": request.POST,
+            "departments": Department.objects.all() if names_unit else [],
+            "townships": Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
+            if names_unit
+            else [],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def user_detail(request, user_id: int):
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": user,
+            "live_code": selectors.user_activation_code_current(user),
+            "is_self": user.pk == request.user.pk,
+        },
+    )
+
+
+def _code_page(request, user, code: str):
+    """The page that shows a new activation code once, with the handover letter's button."""
+    response = render(
+        request,
+        "accounts/user_code.html",
+        {
+            "account": user,
+            "code": code,
+            "days": services.activation_code_days(),
+            "activation_url": activation_url(user.username),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def user_activation_code(request, user_id: int):
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    try:
+        _, code = services.user_activation_code_issue(acting_user=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:user_detail", user_id=user.pk)
+    return _code_page(request, user, code)
+
+
+@login_required
+@require_POST
+def user_handover_letter(request, user_id: int):
+    """The handover letter PDF of the code just issued (posted back by its page)."""
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    try:
+        pdf = services.user_handover_letter(
+            acting_user=request.user,
+            user=user,
+            code=request.POST.get("code", ""),
+            activation_url=activation_url(user.username),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:user_detail", user_id=user.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="handover-{user.pk}.pdf"; '
+        f"filename*=UTF-8''{quote(f'账号交接函-{user.username}.pdf')}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def user_disable(request, user_id: int):
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    try:
+        services.user_disable(acting_user=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已停用 %(name)s：其登录和接口令牌立即失效") % {"name": user})
+    return redirect("accounts:user_detail", user_id=user.pk)
+
+
+@login_required
+@require_POST
+def user_enable(request, user_id: int):
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    services.user_enable(acting_user=request.user, user=user)
+    messages.success(request, _("已启用 %(name)s") % {"name": user})
+    return redirect("accounts:user_detail", user_id=user.pk)
+
+
+@login_required
+@require_POST
+def user_password_reset(request, user_id: int):
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    try:
+        temporary = services.user_password_reset(acting_user=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:user_detail", user_id=user.pk)
+    response = render(
+        request, "accounts/user_password_reset.html", {"account": user, "temporary": temporary}
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -100,6 +100,11 @@ class FilingsAction(AuditAction):
     SUBJECT_REVIEW_RETURNED = "filings.subject_review.returned", _("审核事项退回")
     MATERIAL_UPLOADED = "filings.material.uploaded", _("上传备案材料")
     MATERIAL_DOWNLOADED = "filings.material.downloaded", _("下载备案材料")
+    # [accounts-ux] #9 point 4: previewed in the browser; taken off before submission
+    MATERIAL_VIEWED = "filings.material.viewed", _("在线查看备案材料")
+    MATERIAL_REMOVED = "filings.material.removed", _("删除备案材料")
+    # [accounts-ux] #9 point 6: the receipt, opened by the institution or by the decider
+    RECEIPT_DOWNLOADED = "filings.receipt.downloaded", _("下载备案回执")
     FILING_APPLIED = "filings.filing.applied", _("备案结果生效")
     FILING_CANCELLED = "filings.filing.cancelled", _("注销备案")
     DEADLINES_RECOMPUTED = "filings.application.deadlines_recomputed", _("重算备案办理期限")

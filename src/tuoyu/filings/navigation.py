@@ -2,7 +2,44 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu.web.navigation import HomeCard, NavEntry, register, register_card
+from tuoyu.web.navigation import HomeCard, NavEntry, memo, register, register_card
+
+# --- [accounts-ux] point 2: what waits for the user, counted once per request ---------------
+
+
+def _reviews(user) -> list[dict]:
+    from tuoyu.filings import selectors
+
+    return memo(user, "filings.reviews", lambda: selectors.review_counts(acting_user=user))
+
+
+def _decisions(user) -> dict:
+    from tuoyu.filings import selectors
+
+    return memo(user, "filings.decisions", lambda: selectors.decision_counts(acting_user=user))
+
+
+def _own(user):
+    from tuoyu.filings import selectors
+
+    return memo(user, "filings.own", lambda: selectors.own_work(acting_user=user))
+
+
+def _queue_badge(user) -> int:
+    """Reviews of the user's subjects plus decisions waiting for it."""
+    from tuoyu.core.scope import scope_of
+    from tuoyu.filings import scopes
+
+    n = 0
+    if scopes.reviewer_subjects(scope_of(user)):
+        n += sum(r["count"] for r in _reviews(user))
+    if user.has_perm("filings.decide"):
+        n += _decisions(user)["count"]
+    return n
+
+
+def _mine_badge(user) -> int:
+    return 1 if _own(user) is not None else 0
 
 
 def register_navigation() -> None:
@@ -14,6 +51,8 @@ def register_navigation() -> None:
             "file-earmark-text",
             _("在线填报备案信息、班级与材料，提交审核，查看进度与退回意见，下载备案回执"),
             order=30,
+            badge=_mine_badge,
+            badge_label=_("待修改或待提交的备案申请"),
         ),
         NavEntry(
             _("备案审核"),
@@ -22,8 +61,32 @@ def register_navigation() -> None:
             "clipboard-check",
             _("按本部门负责的审核事项（消防、安全、食品、卫生保健）审核备案申请"),
             order=40,
+            descriptions=(
+                ("filings.decide", _("审核本部门负责的事项，对各事项均已通过的备案申请作出决定")),
+            ),
+            badge=_queue_badge,
+            badge_label=_("待审核事项与待决定的申请"),
         ),
     )
+
+
+def _reviews_card(request) -> dict | None:
+    from tuoyu.core.scope import scope_of
+    from tuoyu.filings import scopes
+
+    if not scopes.reviewer_subjects(scope_of(request.user)):
+        return None
+    rows = _reviews(request.user)
+    return {"rows": rows, "total": sum(r["count"] for r in rows)}
+
+
+def _decisions_card(request) -> dict:
+    return _decisions(request.user)
+
+
+def _own_card(request) -> dict | None:
+    application = _own(request.user)
+    return {"application": application} if application is not None else None
 
 
 def _deadlines_card(request) -> dict:
@@ -48,5 +111,32 @@ def register_home_cards() -> None:
             permission="filings.decide",
             context=_deadlines_card,
             order=10,
+        )
+    )
+    register_card(
+        HomeCard(
+            name="filings.own_work",
+            template="filings/_home_own_work.html",
+            permission="filings.file_own",
+            context=_own_card,
+            order=2,
+        )
+    )
+    register_card(
+        HomeCard(
+            name="filings.decisions",
+            template="filings/_home_decisions.html",
+            permission="filings.decide",
+            context=_decisions_card,
+            order=3,
+        )
+    )
+    register_card(
+        HomeCard(
+            name="filings.reviews",
+            template="filings/_home_reviews.html",
+            permission="filings.review",
+            context=_reviews_card,
+            order=4,
         )
     )

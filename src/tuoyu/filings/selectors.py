@@ -208,10 +208,65 @@ def decision_queue(*, acting_user) -> QuerySet[FilingApplication]:
     ).order_by("awaiting_decision_since", "pk")
 
 
+# --- work queues ([accounts-ux] point 2): counts for the home cards and the nav badges -----
+
+
+def review_counts(*, acting_user) -> list[dict]:
+    """Pending reviews of the caller's subjects, per subject, oldest waiting first: one
+    aggregate query ({subject, label, count, oldest}); the queue is `review_queue`."""
+    from django.db.models import Count, Min
+
+    rows = (
+        review_queue(acting_user=acting_user)
+        .order_by()
+        .values("subject")
+        .annotate(count=Count("pk"), oldest=Min("opened_at"))
+    )
+    out = [
+        {**r, "label": str(Subject(r["subject"]).label), "waited_days": waited_days(r["oldest"])}
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (r["oldest"], r["subject"]))
+
+
+def decision_counts(*, acting_user) -> dict:
+    """Applications waiting for the caller's decision (P-REG-10/12): how many and since
+    when the oldest waits — one aggregate query over `decision_queue`."""
+    from django.db.models import Count, Min
+
+    row = (
+        decision_queue(acting_user=acting_user)
+        .order_by()
+        .aggregate(count=Count("pk"), oldest=Min("awaiting_decision_since"))
+    )
+    return {**row, "waited_days": waited_days(row["oldest"])}
+
+
+def own_work(*, acting_user) -> FilingApplication | None:
+    """An institution's application waiting for it: returned for fixing first, else a
+    draft not yet submitted (one query; None for anyone else or when nothing waits)."""
+    scope = scope_of(acting_user)
+    if not scope.is_institution or not scope.institution_id:
+        return None
+    return (
+        FilingApplication.objects.filter(
+            institution_id=scope.institution_id,
+            status__in=(FilingApplication.Status.RETURNED, FilingApplication.Status.DRAFT),
+        )
+        .order_by("-status", "created_at")  # "returned" sorts after "draft": returned first
+        .first()
+    )
+
+
 def decider_name(application: FilingApplication) -> str:
     """Who decides the application, as people call it: 区教体局 for 托幼一体化 (P-REG-10),
     区卫健局 for every other (P-REG-12)."""
-    return _("区教体局") if managed_as_kindergarten(application.institution) else _("区卫健局")
+    return institution_decider_name(application.institution)
+
+
+def institution_decider_name(institution: Institution) -> str:
+    """Who decides the institution's filings (P-REG-10, P-REG-12), as people call it."""
+    return _("区教体局") if managed_as_kindergarten(institution) else _("区卫健局")
 
 
 def review_get_for_action(*, acting_user, pk: int) -> SubjectReview:
@@ -468,11 +523,26 @@ def institution_filing_history(*, acting_user, institution: Institution) -> list
     )
 
 
+def receipt_links(institution: Institution) -> dict | None:
+    """[accounts-ux] 6: the receipt's download and public verification addresses of a filed
+    (or cancelled) institution; None before it has a filing number."""
+    from django.urls import reverse
+
+    if not institution.filing_number:
+        return None
+    return {
+        "number": institution.filing_number,
+        "download": reverse("filings:receipt", kwargs={"institution_id": institution.pk}),
+        "verify": reverse("filings:verify", kwargs={"number": institution.filing_number}),
+    }
+
+
 def _filings_tab(request, institution: Institution) -> dict:
     return {
         "applications": institution_filing_history(
             acting_user=request.user, institution=institution
-        )
+        ),
+        "receipt": receipt_links(institution),
     }
 
 

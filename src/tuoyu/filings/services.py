@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -488,11 +489,12 @@ def filing_class_keep(*, acting_user, application: FilingApplication, class_id: 
 
 @transaction.atomic
 def filing_material_upload(
-    *, acting_user, application: FilingApplication, kind: str, file
+    *, acting_user, application: FilingApplication, kind: str, file, supersede: bool = True
 ) -> FilingMaterial:
     """Attach a scanned document (P-FIL-1). PDF, JPEG or PNG by content (magic bytes) and
     matching extension; not empty; not above the size limit. A new upload of the same kind
-    supersedes the previous one (kept for the history).
+    supersedes the previous one (kept for the history) — unless `supersede` is False (the
+    further files of one `filing_materials_upload`).
 
     Errors (422): material_kind_invalid, file_empty, file_too_large, file_type_not_allowed.
     """
@@ -510,10 +512,14 @@ def filing_material_upload(
     for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
         digest.update(chunk)
     file.seek(0)
-    superseded = list(
-        FilingMaterial.objects.filter(
-            application=application, kind=kind, superseded=False
-        ).values_list("pk", flat=True)
+    superseded = (
+        list(
+            FilingMaterial.objects.filter(
+                application=application, kind=kind, superseded=False
+            ).values_list("pk", flat=True)
+        )
+        if supersede
+        else []
     )
     FilingMaterial.objects.filter(pk__in=superseded).update(superseded=True)
     stored_name = (
@@ -547,14 +553,109 @@ def filing_material_upload(
 
 
 @transaction.atomic
-def filing_material_download_record(*, acting_user, material: FilingMaterial) -> None:
-    """Audit a download of a filing material (the caller has fetched it through
-    `selectors.material_get`, which applies the access rule)."""
+def filing_materials_upload(
+    *, acting_user, application: FilingApplication, kind: str, files: list
+) -> list[FilingMaterial]:
+    """Several files of one kind at once ([accounts-ux] #9 point 4), each its own
+    `FilingMaterial` through `filing_material_upload`: together they replace the kind's
+    current files. All or nothing: every file is checked before any is stored, and a refused
+    one names its file (`“名称”：…`, field `file`), none being stored."""
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    if not files:
+        raise DomainError(CoreError.FILE_MISSING, gettext("请选择要上传的文件"), field="file")
+    if kind not in FilingMaterial.Kind.values:
+        raise DomainError(CoreError.INVALID_CHOICE, gettext("材料类型无效"), field="kind")
+    problems = []
+    for file in files:
+        try:
+            check_upload(
+                file, max_bytes=checks.material_max_bytes(), allowed=tuple(FILE_SIGNATURES)
+            )
+        except DomainError as exc:
+            name = os.path.basename(getattr(file, "name", "") or "")[:200]
+            problems += [
+                replace(
+                    e,
+                    message=gettext("“%(name)s”：%(message)s")
+                    % {"name": name, "message": e.message},
+                )
+                for e in exc.errors
+            ]
+    if problems:
+        raise DomainError(errors=problems)
+    return [
+        filing_material_upload(
+            acting_user=acting_user,
+            application=application,
+            kind=kind,
+            file=file,
+            supersede=index == 0,
+        )
+        for index, file in enumerate(files)
+    ]
+
+
+@transaction.atomic
+def filing_material_remove(
+    *, acting_user, application: FilingApplication, material_id: int
+) -> FilingMaterial:
+    """Take a material off the institution's own draft or returned application before it is
+    (re)submitted ([accounts-ux] #9 point 4). The row and its file are kept, marked
+    superseded like a replaced upload, so the history and the audit trail stay whole.
+
+    Errors: another institution's application or an unknown / already replaced material
+    404; an application no longer editable (submitted, decided …) 409 invalid_transition.
+    """
+    application = _own_application(acting_user, application)
+    transition_target(application, "edit")
+    material = (
+        FilingMaterial.objects.select_for_update()
+        .filter(application=application, pk=material_id, superseded=False)
+        .first()
+    )
+    if material is None:
+        raise NotFound(field="material_id")
+    material.superseded = True
+    material.save(update_fields=["superseded"])
     audit_record(
-        action=FilingsAction.MATERIAL_DOWNLOADED,
+        action=FilingsAction.MATERIAL_REMOVED,
+        actor=acting_user,
+        obj=material,
+        changes={"superseded": [False, True]},
+        detail={
+            "application_id": application.pk,
+            "kind": material.kind,
+            "name": material.original_name,
+        },
+    )
+    return material
+
+
+@transaction.atomic
+def filing_material_download_record(
+    *, acting_user, material: FilingMaterial, inline: bool = False
+) -> None:
+    """Audit a download of a filing material, or (`inline`) its preview in the browser (the
+    caller has fetched it through `selectors.material_get`, which applies the access
+    rule)."""
+    audit_record(
+        action=FilingsAction.MATERIAL_VIEWED if inline else FilingsAction.MATERIAL_DOWNLOADED,
         actor=acting_user,
         obj=material,
         detail={"application_id": material.application_id, "kind": material.kind},
+    )
+
+
+@transaction.atomic
+def filing_receipt_download_record(*, acting_user, institution: Institution) -> None:
+    """Audit a download of a filing receipt ([accounts-ux] #9 point 6; the caller fetched the
+    institution through `selectors.receipt_institution`, which applies the access rule)."""
+    audit_record(
+        action=FilingsAction.RECEIPT_DOWNLOADED,
+        actor=acting_user,
+        obj=institution,
+        detail={"filing_number": institution.filing_number},
     )
 
 

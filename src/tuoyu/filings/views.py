@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,7 +26,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tuoyu import policy
 from tuoyu.core import bounds
-from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.core.scope import scope_of
 from tuoyu.filings import checks, receipt, selectors, services
@@ -40,6 +42,69 @@ FILE_OWN = "filings.file_own"
 # What a refused form shows again of a typed value: more than any basic fact may hold.
 POSTED_ECHO_MAX = 500
 REVIEW = "filings.review"
+
+
+# --- decisions are confirmed ([accounts-ux] point 6) -----------------------------------------
+# A decision form posts here without `confirmed`: the page then states what will happen and
+# offers a final button carrying the same values plus `confirmed=1`; only that runs the
+# service. Server-side (no script; CSP forbids inline JS), so it works and is tested without
+# a browser.
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get("confirmed") == "1"
+
+
+class _WouldSucceed(Exception):
+    """Raised inside the dry run's savepoint to roll back a write that succeeded."""
+
+
+def _refusal(action) -> DomainError | None:
+    """What the service would refuse, before the confirmation is asked: `action` runs in a
+    savepoint that is always rolled back (its writes, audit events and on-commit receivers
+    are discarded), so a confirmation is only offered for a decision that can be made and
+    a refusal shows at once with the service's own message."""
+    try:
+        with transaction.atomic():
+            action()
+            raise _WouldSucceed
+    except DomainError as exc:
+        return exc
+    except _WouldSucceed:
+        return None
+
+
+def _confirmation(
+    request,
+    *,
+    title,
+    subject,
+    consequences,
+    fields,
+    button,
+    back,
+    shown=(),
+    button_class="btn-primary",
+):
+    """The confirmation page: `consequences` (sentences: what will happen), `shown` (label,
+    value) of what was entered, `fields` (name, value) re-posted with `confirmed=1`."""
+    return render(
+        request,
+        "filings/confirm.html",
+        {
+            "confirm": {
+                "title": title,
+                "subject": subject,
+                "consequences": consequences,
+                "shown": shown,
+                "fields": fields,
+                "button": button,
+                "button_class": button_class,
+                "action": request.path,
+                "back": back,
+            }
+        },
+    )
 
 
 def _get_application(request, pk):
@@ -112,16 +177,26 @@ def cancel_request(request):
             cancelled_on = dt.date.fromisoformat(request.POST.get("cancelled_on", ""))
         except ValueError:
             cancelled_on = None
-        try:
-            application = services.filing_cancellation_request(
+        reason = request.POST.get("reason", "")
+
+        def action():
+            return services.filing_cancellation_request(
                 acting_user=request.user,
                 institution=institution,
-                reason=request.POST.get("reason", ""),
+                reason=reason,
                 cancelled_on=cancelled_on,
             )
-        except DomainError as exc:
-            errors = exc
-        else:
+
+        # [accounts-ux] 6: what will happen is confirmed before the request is made
+        errors = None if _confirmed(request) else _refusal(action)
+        if errors is None and not _confirmed(request):
+            return _cancel_confirmation(request, institution, cancelled_on, reason)
+        if errors is None:
+            try:
+                application = action()
+            except DomainError as exc:
+                errors = exc
+        if errors is None:
             messages.success(
                 request,
                 gettext("注销申请已提交，等待%(unit)s决定。")
@@ -147,6 +222,31 @@ def cancel_request(request):
             else "",
         },
         status=422 if errors else 200,
+    )
+
+
+def _cancel_confirmation(request, institution, cancelled_on, reason):
+    return _confirmation(
+        request,
+        title=gettext("确认提交注销申请"),
+        subject=gettext("%(name)s（备案编号 %(number)s）")
+        % {"name": institution.name, "number": institution.filing_number},
+        consequences=[
+            gettext("注销申请提交后送%(unit)s决定，办理期间不能再提交其他备案申请。")
+            % {"unit": selectors.institution_decider_name(institution)},
+            gettext(
+                "准予注销后，机构备案状态变为已注销，班级全部撤销，普惠性认定同时终止；"
+                "备案回执核验显示“已注销”。"
+            ),
+        ],
+        shown=[
+            (gettext("拟注销日期"), cancelled_on.isoformat()),
+            (gettext("注销原因"), reason.strip()),
+        ],
+        fields=[("cancelled_on", cancelled_on.isoformat()), ("reason", reason)],
+        button=gettext("确认提交注销申请"),
+        button_class="btn-danger",
+        back=reverse("filings:cancel_request"),
     )
 
 
@@ -235,31 +335,100 @@ def standards_view(application, user) -> dict:
     }
 
 
-def _edit_context(request, application, *, errors=None, section=None, posted=None):
+# --- the draft editor: one form, posted to its own address ([accounts-ux] #9 point 3) ---------
+#
+# Every section of the application (basic facts, classes, staff, standards, materials, the
+# commitment) is one <form> posted to `filings:edit` itself: whichever button is pressed, each
+# section the form carries is saved as a draft (each validated on its own; a refused one is
+# shown again with what was typed and its errors, the others are saved), then the button's
+# own action (add / remove a class, upload / remove materials, submit). After an error the
+# page is rendered at its own address, so reloading or reopening it never answers 405.
+
+EDIT_ANCHORS = ("basic", "classes", "staff", "standards", "materials", "submit")
+# what a refused staff count shows again (digits; more is refused anyway)
+STAFF_ECHO_MAX = 12
+
+
+def _basic_posted(request) -> dict | None:
+    """The basic-facts fields of the form, or None when the POST does not carry them."""
+    if not any(n in request.POST for n in checks.BASIC_FACT_NAMES if n != "serves_meals"):
+        return None
+    data = {n: request.POST.get(n, "") for n in checks.BASIC_FACT_NAMES}
+    data["serves_meals"] = request.POST.get("serves_meals") == "on"
+    return data
+
+
+def _staff_posted(request) -> dict | None:
+    if not any(k.startswith("staff-") for k in request.POST):
+        return None
+    return {
+        role: {
+            "count": request.POST.get(f"staff-{role}-count", "0"),
+            "certified": request.POST.get(f"staff-{role}-certified", "0"),
+        }
+        for role in checks.STAFF_ROLE_NAMES
+    }
+
+
+def _standards_posted(request) -> dict | None:
+    """The standards form's values (`std-<name>`), or None when the POST has none."""
+    if not any(k.startswith("std-") for k in request.POST):
+        return None
+    out = {}
+    for f in checks.STANDARD_FACTS:
+        if f.kind == "bool":
+            out[f.name] = request.POST.get(f"std-{f.name}") == "on"
+        else:
+            out[f.name] = request.POST.get(f"std-{f.name}", "")
+    return out
+
+
+def _echo(data: dict | None, limit: int = POSTED_ECHO_MAX) -> dict | None:
+    """What a refused form shows again: bounded (a 100,000-character value is not echoed)."""
+    if data is None:
+        return None
+    return {
+        k: (v[:limit] if isinstance(v, str) else _echo(v, limit) if isinstance(v, dict) else v)
+        for k, v in data.items()
+    }
+
+
+def _edit_context(request, application, *, errors=None, posted=None):
+    posted = posted or {}
     basic = dict(application.facts.get("basic") or {})
-    if section == "basic" and posted is not None:
-        basic.update(posted)
+    basic.update(posted.get("basic") or {})
     standards = dict(application.facts.get("standards") or {})
-    if section == "standards" and posted is not None:
-        standards.update(posted)
+    standards.update(posted.get("standards") or {})
+    staff = posted.get("staff") or application.facts.get("staff") or {}
+    field_errors = {e.field: e.message for e in errors.errors if e.field} if errors else {}
     township = basic.get("township") or ""
+    kind = posted.get("kind") or request.GET.get("kind") or ""
     return {
         "application": application,
         "institution": application.institution,
         "basic": basic,
-        "staff_rows": staff_rows(application.facts.get("staff") or {}),
-        "standards_rows": standards_form_rows(
-            standards, {e.field: e.message for e in errors.errors} if errors else {}
-        ),
-        "health_workers": int(
+        "staff_rows": [
+            (
+                *row,
+                field_errors.get(f"staff.{row[0]}.count", ""),
+                field_errors.get(f"staff.{row[0]}.certified", ""),
+            )
+            for row in staff_rows(staff)
+        ],
+        "standards_rows": standards_form_rows(standards, field_errors),
+        "health_workers": _int_or_zero(
             ((application.facts.get("staff") or {}).get("health_worker") or {}).get("count", 0)
         ),
         "pushed_premises": pushed_premises_view(application.facts.get("pushed_premises")),
         "classes": class_rows(application),
         "class_types": CareClass.ClassType.choices,
         "class_standards": policy.at(policy.today()).classes.items(),
+        "class_posted": posted.get("class") or {},
+        "class_errors": {k[6:]: v for k, v in field_errors.items() if k.startswith("class.")},
         "materials": selectors.materials_of(application),
         "material_kinds": FilingMaterial.Kind.choices,
+        # [accounts-ux] #9 point 4: the type chosen stays chosen after an upload or an error
+        "material_kind": kind if kind in FilingMaterial.Kind.values else "",
         "required_materials": checks.required_materials(
             application, basic, checks.institution_basic_facts(application.institution)
         ),
@@ -271,8 +440,8 @@ def _edit_context(request, application, *, errors=None, section=None, posted=Non
         "warnings": checks.filing_warnings(application, on=policy.today()),
         "returned": selectors.returned_reasons(application),
         "errors": errors,
-        "error_section": section,
-        "field_errors": {e.field: e.message for e in errors.errors} if errors else {},
+        "field_errors": field_errors,
+        "commitment_accepted": posted.get("commitment_accepted", False),
         "text_limits": {f.name: f.max_length for f in checks.BASIC_FACTS if f.max_length},
         "class_name_max": CareClass._meta.get_field("name").max_length,
         "max_staff": checks.MAX_STAFF_PER_ROLE,
@@ -280,6 +449,13 @@ def _edit_context(request, application, *, errors=None, section=None, posted=Non
             s.max_children for _, s in policy.at(policy.today()).classes.items()
         ),
     }
+
+
+def _int_or_zero(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _editable(request, pk):
@@ -293,6 +469,8 @@ def _editable(request, pk):
 @permission_required(FILE_OWN, raise_exception=True)
 def edit(request, pk):
     application = _editable(request, pk)
+    if request.method == "POST":
+        return _edit_post(request, application)
     if application.status not in (
         FilingApplication.Status.DRAFT,
         FilingApplication.Status.RETURNED,
@@ -301,173 +479,159 @@ def edit(request, pk):
     return render(request, "filings/edit.html", _edit_context(request, application))
 
 
-def _section_post(request, pk, section, action):
-    application = _editable(request, pk)
-    try:
-        action(application)
-    except DomainError as exc:
-        # shown again in the form: bounded (a refused 100,000-character value is not echoed)
-        if section == "standards":
-            posted = _standards_posted(request)
-        else:
-            posted = {n: request.POST.get(n, "")[:POSTED_ECHO_MAX] for n in checks.BASIC_FACT_NAMES}
-            posted["serves_meals"] = request.POST.get("serves_meals") == "on"
+def _prefixed(exc: DomainError, prefix: str) -> list:
+    """The errors of a sub-form whose field names other sections also use (`name`)."""
+    return [
+        dataclasses.replace(e, field=f"{prefix}.{e.field}") if e.field else e for e in exc.errors
+    ]
+
+
+def _edit_post(request, application):
+    """One POST of the editor (see above). `action` is the button: `save:<section>`,
+    `class_add`, `class_remove:<id>`, `class_keep:<id>`, `upload`, `material_remove:<id>`,
+    `submit`."""
+    user = request.user
+    verb, _, arg = (request.POST.get("action") or "save")[:60].partition(":")
+    failed: list[DomainError] = []
+
+    def attempt(action, prefix=None) -> bool:
+        try:
+            action()
+        except DomainError as exc:
+            failed.append(DomainError(errors=_prefixed(exc, prefix)) if prefix else exc)
+            failed[-1].status = exc.status
+            return False
+        return True
+
+    # 1. the sections as drafts, each on its own; unchanged ones are not saved again
+    basic, staff, standards = (
+        _basic_posted(request),
+        _staff_posted(request),
+        _standards_posted(request),
+    )
+    sections = [
+        (
+            "basic",
+            basic,
+            lambda d: checks.clean_basic(d, institution=application.institution),
+            lambda d: services.filing_update_basic(
+                acting_user=user, application=application, data=d
+            ),
+        ),
+        (
+            "staff",
+            staff,
+            checks.clean_staff,
+            lambda d: services.filing_update_staff(
+                acting_user=user, application=application, staff=d
+            ),
+        ),
+        (
+            "standards",
+            standards,
+            checks.clean_standards,
+            lambda d: services.filing_update_standards(
+                acting_user=user, application=application, standards=d
+            ),
+        ),
+    ]
+    for name, data, clean, save in sections:
+        if data is None:
+            continue
+
+        def save_section(name=name, data=data, clean=clean, save=save):
+            if clean(data) != application.facts.get(name):
+                save(data)
+                application.refresh_from_db()
+
+        attempt(save_section)
+
+    # 2. a class typed in (or the button pressed) is added; removed / kept by its button
+    class_posted = {
+        "name": request.POST.get("class-name", ""),
+        "class_type": request.POST.get("class-class_type", ""),
+        "capacity": request.POST.get("class-capacity", ""),
+    }
+    if verb == "class_add" or class_posted["name"].strip() or class_posted["capacity"].strip():
+        added = attempt(
+            lambda: services.filing_class_add(
+                acting_user=user, application=application, **class_posted
+            ),
+            prefix="class",
+        )
+        if added:
+            class_posted = {}
+    else:
+        class_posted = {}
+    if verb in ("class_remove", "class_keep") and arg.isdigit():
+        act = services.filing_class_remove if verb == "class_remove" else services.filing_class_keep
+        attempt(lambda: act(acting_user=user, application=application, class_id=int(arg)))
+
+    # 3. materials: the files chosen (several at once, all or none), or one taken off
+    kind = request.POST.get("kind", "")[:40]
+    files = request.FILES.getlist("file")
+    if verb == "upload" or files:
+        attempt(
+            lambda: services.filing_materials_upload(
+                acting_user=user, application=application, kind=kind, files=files
+            )
+        )
+    if verb == "material_remove" and arg.isdigit():
+        attempt(
+            lambda: services.filing_material_remove(
+                acting_user=user, application=application, material_id=int(arg)
+            )
+        )
+
+    # 4. the submission, only of what the page shows (no section refused)
+    commitment = request.POST.get("commitment_accepted") == "on"
+    if (
+        verb == "submit"
+        and not failed
+        and attempt(
+            lambda: services.filing_submit(
+                acting_user=user, application=application, commitment_accepted=commitment
+            )
+        )
+    ):
+        return _submitted(request, application)
+
+    application.refresh_from_db()
+    if failed:
+        errors = DomainError(
+            errors=[e for exc in failed for e in exc.errors],
+            status=failed[0].status,
+            title=failed[0].title,
+        )
+        posted = {
+            "basic": _echo(basic),
+            "staff": _echo(staff, STAFF_ECHO_MAX),
+            "standards": _echo(standards),
+            "class": _echo(class_posted),
+            "kind": kind,
+            "commitment_accepted": commitment,
+        }
         return render(
             request,
             "filings/edit.html",
-            _edit_context(request, application, errors=exc, section=section, posted=posted),
-            status=exc.status,
+            _edit_context(request, application, errors=errors, posted=posted),
+            status=errors.status,
         )
     messages.success(request, gettext("已保存。"))
-    return redirect(reverse("filings:edit", kwargs={"pk": pk}) + f"#{section}")
+    anchor = {
+        "class_add": "classes",
+        "class_remove": "classes",
+        "class_keep": "classes",
+        "upload": "materials",
+        "material_remove": "materials",
+    }.get(verb, arg if arg in EDIT_ANCHORS else "basic")
+    url = reverse("filings:edit", kwargs={"pk": application.pk})
+    if anchor == "materials" and kind in FilingMaterial.Kind.values:
+        url += "?" + urlencode({"kind": kind})
+    return redirect(f"{url}#{anchor}")
 
 
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def save_basic(request, pk):
-    data = {n: request.POST.get(n, "") for n in checks.BASIC_FACT_NAMES}
-    return _section_post(
-        request,
-        pk,
-        "basic",
-        lambda app: services.filing_update_basic(
-            acting_user=request.user, application=app, data=data
-        ),
-    )
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def save_staff(request, pk):
-    staff = {
-        role: {
-            "count": request.POST.get(f"staff-{role}-count", "0"),
-            "certified": request.POST.get(f"staff-{role}-certified", "0"),
-        }
-        for role in checks.STAFF_ROLE_NAMES
-    }
-    return _section_post(
-        request,
-        pk,
-        "staff",
-        lambda app: services.filing_update_staff(
-            acting_user=request.user, application=app, staff=staff
-        ),
-    )
-
-
-def _standards_posted(request) -> dict:
-    """The standards form's values (`std-<name>`), bounded like the basic facts' echo."""
-    out = {}
-    for f in checks.STANDARD_FACTS:
-        if f.kind == "bool":
-            out[f.name] = request.POST.get(f"std-{f.name}") == "on"
-        else:
-            out[f.name] = request.POST.get(f"std-{f.name}", "")[:POSTED_ECHO_MAX]
-    return out
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def save_standards(request, pk):
-    """The standards section (P-STD-2 / P-STD-3)."""
-    standards = _standards_posted(request)
-    return _section_post(
-        request,
-        pk,
-        "standards",
-        lambda app: services.filing_update_standards(
-            acting_user=request.user, application=app, standards=standards
-        ),
-    )
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def class_add(request, pk):
-    return _section_post(
-        request,
-        pk,
-        "classes",
-        lambda app: services.filing_class_add(
-            acting_user=request.user,
-            application=app,
-            name=request.POST.get("name", ""),
-            class_type=request.POST.get("class_type", ""),
-            capacity=request.POST.get("capacity", ""),
-        ),
-    )
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def class_remove(request, pk, class_id):
-    return _section_post(
-        request,
-        pk,
-        "classes",
-        lambda app: services.filing_class_remove(
-            acting_user=request.user, application=app, class_id=class_id
-        ),
-    )
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def class_keep(request, pk, class_id):
-    return _section_post(
-        request,
-        pk,
-        "classes",
-        lambda app: services.filing_class_keep(
-            acting_user=request.user, application=app, class_id=class_id
-        ),
-    )
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def material_upload(request, pk):
-    upload = request.FILES.get("file")
-
-    def action(app):
-        if upload is None:
-            raise DomainError(CoreError.FILE_MISSING, gettext("请选择要上传的文件"), field="file")
-        services.filing_material_upload(
-            acting_user=request.user,
-            application=app,
-            kind=request.POST.get("kind", ""),
-            file=upload,
-        )
-
-    return _section_post(request, pk, "materials", action)
-
-
-@login_required
-@permission_required(FILE_OWN, raise_exception=True)
-@require_POST
-def submit(request, pk):
-    application = _editable(request, pk)
-    try:
-        services.filing_submit(
-            acting_user=request.user,
-            application=application,
-            commitment_accepted=request.POST.get("commitment_accepted") == "on",
-        )
-    except DomainError as exc:
-        return render(
-            request,
-            "filings/edit.html",
-            _edit_context(request, application, errors=exc, section="submit"),
-            status=exc.status,
-        )
+def _submitted(request, application):
     application.refresh_from_db()
     if application.path == FilingApplication.Path.CHAIN_SIMPLIFIED:
         # P-REG-13: reviewed on the four subjects, then filed without a separate decision
@@ -486,13 +650,41 @@ def submit(request, pk):
 @permission_required(FILE_OWN, raise_exception=True)
 @require_POST
 def withdraw(request, pk):
+    """The institution withdraws its open application — after a confirmation."""
     application = _editable(request, pk)
-    try:
-        services.filing_withdraw(
-            acting_user=request.user, application=application, reason=request.POST.get("reason", "")
+    reason = request.POST.get("reason", "")
+
+    def action():
+        services.filing_withdraw(acting_user=request.user, application=application, reason=reason)
+
+    error = None if _confirmed(request) else _refusal(action)
+    if error is None and not _confirmed(request):
+        consequences = [gettext("撤回后，本申请办结，尚未完成的各事项审核全部终止，不能恢复。")]
+        if application.kind == FilingApplication.Kind.INITIAL:
+            consequences.append(gettext("机构回到“已登记未备案”，如需备案须重新开始填报。"))
+        return _confirmation(
+            request,
+            title=gettext("确认撤回申请"),
+            subject=gettext("%(institution)s：%(kind)s #%(pk)s")
+            % {
+                "institution": application.institution.name,
+                "kind": application.get_kind_display(),
+                "pk": application.pk,
+            },
+            consequences=consequences,
+            shown=[(gettext("撤回原因"), reason.strip())] if reason.strip() else [],
+            fields=[("reason", reason)],
+            button=gettext("确认撤回申请"),
+            button_class="btn-danger",
+            back=reverse("filings:mine"),
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if error is None:
+        try:
+            action()
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        messages.error(request, error.message)
     else:
         messages.success(request, gettext("申请已撤回。"))
     return redirect("filings:mine")
@@ -543,6 +735,10 @@ def detail(request, pk):
             "deadline": selectors.with_deadlines([application])[0].deadline,
             "rejection_categories": FilingApplication.RejectionCategory.choices,
             "is_owner": user.institution_id == application.institution_id,
+            # [accounts-ux] 6: the receipt of an approved filing, for the decider too
+            "receipt": selectors.receipt_links(application.institution)
+            if application.status == FilingApplication.Status.APPROVED
+            else None,
             "cancellation": application.facts.get("cancellation"),
             "limits": {
                 "reason": checks.RETURN_REASON_MAX,
@@ -572,49 +768,207 @@ def material_download(request, pk):
 
 
 @login_required
+@require_GET
+def material_preview(request, pk):
+    """A material shown in the browser ([accounts-ux] #9 point 4): the same access rule as
+    the download (out of scope: 404), served inline with its stored content type (sniffed
+    at upload: PDF, JPEG or PNG only) and audited as viewed."""
+    try:
+        material = selectors.material_get(acting_user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    services.filing_material_download_record(
+        acting_user=request.user, material=material, inline=True
+    )
+    response = FileResponse(
+        material.file.open("rb"),
+        as_attachment=False,
+        filename=material.original_name,
+        content_type=material.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 @permission_required(REVIEW, raise_exception=True)
 @require_POST
 def review(request, pk):
+    """Approve or return one subject's review — after a confirmation ([accounts-ux] 6)."""
     try:
         subject_review = selectors.review_get_for_action(acting_user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     approve = request.POST.get("decision") == "approve"
-    reasons = [line for line in request.POST.get("reasons", "").splitlines() if line.strip()]
-    try:
+    # one textarea (a reason a line) or, re-posted by the confirmation, one field a reason
+    reasons = [
+        line for line in "\n".join(request.POST.getlist("reasons")).splitlines() if line.strip()
+    ]
+    comment = request.POST.get("comment", "")
+
+    def action():
         services.subject_review_decide(
             acting_user=request.user,
             review=subject_review,
             approve=approve,
             reasons=reasons,
-            comment=request.POST.get("comment", ""),
+            comment=comment,
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+
+    error = None if _confirmed(request) else _refusal(action)
+    if error is None and not _confirmed(request):
+        return _review_confirmation(request, subject_review, approve, reasons, comment)
+    if error is None:
+        try:
+            action()
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        messages.error(request, error.message)
         return redirect("filings:detail", pk=subject_review.application_id)
     messages.success(request, gettext("已审核通过。") if approve else gettext("已退回机构。"))
     return redirect("filings:queue")
+
+
+def _review_confirmation(request, subject_review, approve, reasons, comment):
+    application = subject_review.application
+    subject = subject_review.get_subject_display()
+    heading = gettext("%(institution)s：%(subject)s（第 %(n)s 轮）") % {
+        "institution": subject_review.institution.name,
+        "subject": subject,
+        "n": subject_review.round,
+    }
+    if approve:
+        then = (
+            gettext("所有事项均通过后，依连锁经营协议直接备案，不再单独报批。")
+            if application.path == FilingApplication.Path.CHAIN_SIMPLIFIED
+            else gettext("所有事项均通过后，申请送%(unit)s决定。")
+            % {"unit": selectors.decider_name(application)}
+        )
+        consequences = [
+            gettext("审核通过后，“%(subject)s”事项记为通过，不能再更改。") % {"subject": subject},
+            then,
+        ]
+        title = button = gettext("确认审核通过")
+        button_class = "btn-success"
+    else:
+        consequences = [
+            gettext("退回后，申请回到%(institution)s修改，机构可以看到退回理由。")
+            % {"institution": subject_review.institution.name},
+            gettext("机构修改并重新提交后，只重新审核被退回的事项。"),
+        ]
+        title = button = gettext("确认退回")
+        button_class = "btn-danger"
+    return _confirmation(
+        request,
+        title=title,
+        subject=heading,
+        consequences=consequences,
+        shown=[
+            *([(gettext("退回理由"), "\n".join(reasons))] if not approve else []),
+            (gettext("审核意见"), comment.strip()),
+        ],
+        fields=[
+            ("decision", "approve" if approve else "return"),
+            *(("reasons", r) for r in reasons),
+            ("comment", comment),
+        ],
+        button=button,
+        button_class=button_class,
+        back=reverse("filings:detail", kwargs={"pk": application.pk}),
+    )
 
 
 @login_required
 @permission_required("filings.decide", raise_exception=True)
 @require_POST
 def decide(request, pk):
+    """准予 / 不予备案 (or 注销) — after a confirmation ([accounts-ux] 6)."""
     application = _get_application(request, pk)
     approve = request.POST.get("decision") == "approve"
-    try:
+    note = request.POST.get("note", "")
+    category = request.POST.get("rejection_category", "")[:40]
+
+    def action():
         services.filing_decide(
             acting_user=request.user,
             application=application,
             approve=approve,
-            note=request.POST.get("note", ""),
-            rejection_category=request.POST.get("rejection_category", "")[:40],
+            note=note,
+            rejection_category=category,
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+
+    error = None if _confirmed(request) else _refusal(action)
+    if error is None and not _confirmed(request):
+        return _decide_confirmation(request, application, approve, note, category)
+    if error is None:
+        try:
+            action()
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        messages.error(request, error.message)
         return redirect("filings:detail", pk=pk)
     messages.success(request, gettext("已作出备案决定。"))
     return redirect("filings:detail", pk=pk)
+
+
+def _decide_confirmation(request, application, approve, note, category):
+    kind = application.kind
+    cancellation = kind == FilingApplication.Kind.CANCELLATION
+    if approve and cancellation:
+        title = gettext("确认准予注销")
+        consequences = [
+            gettext(
+                "准予注销后，机构备案状态变为已注销，班级全部撤销，普惠性认定同时终止；"
+                "备案回执核验显示“已注销”。"
+            )
+        ]
+    elif approve and kind == FilingApplication.Kind.CHANGE:
+        title = gettext("确认准予备案")
+        consequences = [gettext("准予备案后，变更内容即时生效，备案回执按变更后的信息生成。")]
+    elif approve:
+        title = gettext("确认准予备案")
+        consequences = [
+            gettext("准予备案后将发放备案编号并生成备案回执，机构状态变为已备案。"),
+        ]
+    elif cancellation:
+        title = gettext("确认不予注销")
+        consequences = [gettext("不予注销后，本注销申请办结，机构备案继续有效。")]
+    else:
+        title = gettext("确认不予备案")
+        consequences = [
+            gettext(
+                "不予备案后，本申请办结；机构名称、决定日期和原因类别将在不予备案公示中公开"
+                "（决定意见不公开）。"
+            )
+        ]
+    consequences.append(gettext("决定作出后不能撤回。"))
+    shown = [(gettext("决定意见"), note.strip())]
+    if not approve and category in FilingApplication.RejectionCategory.values:
+        shown.append(
+            (gettext("不予备案原因类别"), FilingApplication.RejectionCategory(category).label)
+        )
+    return _confirmation(
+        request,
+        title=title,
+        subject=gettext("%(institution)s：%(kind)s #%(pk)s")
+        % {
+            "institution": application.institution.name,
+            "kind": application.get_kind_display(),
+            "pk": application.pk,
+        },
+        consequences=consequences,
+        shown=shown,
+        fields=[
+            ("decision", "approve" if approve else "reject"),
+            ("note", note),
+            ("rejection_category", category),
+        ],
+        button=title,
+        button_class="btn-success" if approve else "btn-danger",
+        back=reverse("filings:detail", kwargs={"pk": application.pk}),
+    )
 
 
 @login_required
@@ -670,6 +1024,7 @@ def receipt_download(request, institution_id):
     except NotFound as exc:
         raise Http404(exc.message) from exc
     pdf = receipt.receipt_pdf(institution)
+    services.filing_receipt_download_record(acting_user=request.user, institution=institution)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="receipt-{institution.filing_number}.pdf"'
@@ -746,21 +1101,10 @@ urlpatterns = [
     path("mine/cancel/", cancel_request, name="cancel_request"),
     path("applications/<int:pk>/", detail, name="detail"),
     path("applications/<int:pk>/edit/", edit, name="edit"),
-    path("applications/<int:pk>/basic/", save_basic, name="save_basic"),
-    path("applications/<int:pk>/staff/", save_staff, name="save_staff"),
-    path("applications/<int:pk>/standards/", save_standards, name="save_standards"),
-    path("applications/<int:pk>/classes/", class_add, name="class_add"),
-    path(
-        "applications/<int:pk>/classes/<int:class_id>/remove/",
-        class_remove,
-        name="class_remove",
-    ),
-    path("applications/<int:pk>/classes/<int:class_id>/keep/", class_keep, name="class_keep"),
-    path("applications/<int:pk>/materials/", material_upload, name="material_upload"),
-    path("applications/<int:pk>/submit/", submit, name="submit"),
     path("applications/<int:pk>/withdraw/", withdraw, name="withdraw"),
     path("applications/<int:pk>/decide/", decide, name="decide"),
     path("materials/<int:pk>/", material_download, name="material_download"),
+    path("materials/<int:pk>/view/", material_preview, name="material_preview"),
     path("reviews/<int:pk>/", review, name="review"),
     path("queue/", queue, name="queue"),
     path("report/", report, name="report"),

@@ -7,10 +7,11 @@ class InstitutionsConfig(AppConfig):
     verbose_name = "托育机构"
 
     def ready(self):
-        from tuoyu.institutions.navigation import register_navigation
+        from tuoyu.institutions.navigation import register_home_cards, register_navigation
         from tuoyu.institutions.views.directory import register_tabs
 
         register_navigation()
+        register_home_cards()
         register_tabs()
 
         # [scale] #10 point 5: SQLite's FTS5 triggers survive the table rebuilds of later

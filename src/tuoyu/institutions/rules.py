@@ -14,3 +14,6 @@ rules.add_perm("institutions.view_registrations", is_health_bureau | is_registra
 rules.add_perm("institutions.enter_registrations", is_registration_authority)
 rules.add_perm("institutions.manage_chains", is_health_bureau)
 rules.add_perm("institutions.designate_affordable", is_health_bureau)
+# [accounts-ux] point 2: who follows up registrations not yet filed (P-REG-12 deadline):
+# 区卫健局 district-wide, a township those located in it (the home card and its badge).
+rules.add_perm("institutions.follow_unfiled", is_health_bureau | is_township)

@@ -12,8 +12,15 @@ def register_navigation() -> None:
             "regions:list",
             "regions.view_statistics",
             "geo-alt",
-            _("查看区划树及各年度常住人口、出生、婴幼儿健康管理统计，导入年度统计数据"),
+            _("查看区划树及各年度常住人口、出生、婴幼儿健康管理统计"),
             order=60,
+            # [accounts-ux] point 2: the import is offered only to those who may import
+            descriptions=(
+                (
+                    "regions.import_statistics",
+                    _("查看区划树及各年度常住人口、出生、婴幼儿健康管理统计，导入年度统计数据"),
+                ),
+            ),
         ),
         NavEntry(
             _("节假日安排"),

@@ -13,12 +13,29 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class NavEntry:
+    """An entry of the navigation (and a tile of the home page).
+
+    [accounts-ux] point 2: `descriptions` are (permission, text) variants of `description`
+    — the first whose permission the user holds replaces it, so a tile never names an
+    action the user cannot take; `badge(user)` returns how many items wait for the user
+    there (an int; 0 or None shows no badge), counted by one aggregate query, and
+    `badge_label` says what the number counts (the badge's accessible name)."""
+
     label: str
     url_name: str
     permission: str | None
     icon: str
     description: str = ""
     order: int = 100
+    descriptions: tuple[tuple[str, str], ...] = ()
+    badge: Callable[[object], int | None] | None = None
+    badge_label: str = ""
+
+    def description_for(self, user) -> str:
+        for permission, text in self.descriptions:
+            if user.has_perm(permission):
+                return text
+        return self.description
 
 
 @dataclass(frozen=True)
@@ -69,10 +86,25 @@ def entries_for(user) -> list[dict]:
                 "url": url,
                 "url_name": entry.url_name,
                 "icon": entry.icon,
-                "description": entry.description,
+                "description": entry.description_for(user),
+                "badge": (entry.badge(user) or 0) if entry.badge else 0,
+                "badge_label": entry.badge_label,
             }
         )
     return out
+
+
+def memo(user, key: str, compute: Callable[[], object]):
+    """A count computed once per request: the home card and the navigation badge of the
+    same queue share it (kept on the request's user object, which lives as long as the
+    request)."""
+    cache = getattr(user, "_tuoyu_work_counts", None)
+    if cache is None:
+        cache = {}
+        user._tuoyu_work_counts = cache
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def cards_for(request) -> list[dict]:

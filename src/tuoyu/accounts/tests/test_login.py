@@ -35,7 +35,9 @@ def test_login_lands_on_role_home_and_logout(client, weijian):
     html = home.content.decode()
     assert "区卫健局" in html and "审计日志" in html  # the health bureau may read the audit log
     client.post("/logout/")
-    assert client.get("/").status_code == 302
+    # [accounts-ux] point 7: logged out, `/` is the public start page, not the home
+    assert 'data-testid="public-start"' in client.get("/").content.decode()
+    assert client.get("/audit/").status_code == 302
     assert AuditEvent.objects.filter(
         action="accounts.session.logout", actor_username="weijian"
     ).exists()

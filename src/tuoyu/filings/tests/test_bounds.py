@@ -67,8 +67,13 @@ def test_form_with_huge_numbers_answers_422_not_500(client, institution_user, in
     client.post(reverse("filings:start"), {"kind": "initial"})
     app = FilingApplication.objects.get()
     r = client.post(
-        reverse("filings:save_basic", args=[app.pk]),
-        {**BASIC, "monthly_fee_yuan": str(10**20), "indoor_area_m2": "1e30"},
+        reverse("filings:edit", args=[app.pk]),
+        {
+            **BASIC,
+            "action": "save:basic",
+            "monthly_fee_yuan": str(10**20),
+            "indoor_area_m2": "1e30",
+        },
     )
     assert r.status_code == 422
     body = r.content.decode()

@@ -244,7 +244,13 @@ def test_p_fil_2_decide_form_sends_the_category(client, submitted, reviewers):
     app.refresh_from_db()
     assert app.status == "awaiting_decision"
     client.post(
-        url, {"decision": "reject", "note": "无保健观察室", "rejection_category": "health_care"}
+        url,
+        {
+            "decision": "reject",
+            "note": "无保健观察室",
+            "rejection_category": "health_care",
+            "confirmed": "1",
+        },
     )
     app.refresh_from_db()
     assert (app.status, app.rejection_category) == ("rejected", "health_care")

@@ -24,7 +24,7 @@ def test_an_incomplete_submission_shows_messages_not_codes(client, institution_u
     assert client.post(reverse("filings:start"), {"kind": "initial"}).status_code == 302
     application = FilingApplication.objects.get()
 
-    response = client.post(reverse("filings:submit", args=[application.pk]), {})
+    response = client.post(reverse("filings:edit", args=[application.pk]), {"action": "submit"})
 
     assert response.status_code == 422
     html = response.content.decode()

@@ -98,7 +98,9 @@ def test_p_reg_10_health_bureau_sees_but_does_not_decide_it(awaiting, health_use
     content = page.content.decode()
     assert 'data-testid="decision-form"' not in content
     assert "区教体局" in content  # who decides it
-    r = client.post(reverse("filings:decide", args=[awaiting.pk]), {"decision": "approve"})
+    r = client.post(
+        reverse("filings:decide", args=[awaiting.pk]), {"decision": "approve", "confirmed": "1"}
+    )
     awaiting.refresh_from_db()
     assert awaiting.status == FilingApplication.Status.AWAITING_DECISION
     assert "区教体局" in client.get(r.url).content.decode()
@@ -111,7 +113,9 @@ def test_p_reg_10_education_decides_in_the_pages(awaiting, education_user, clien
     assert reverse("filings:detail", args=[awaiting.pk]) in queue.content.decode()
     page = client.get(reverse("filings:detail", args=[awaiting.pk]))
     assert 'data-testid="decision-form"' in page.content.decode()
-    client.post(reverse("filings:decide", args=[awaiting.pk]), {"decision": "approve"})
+    client.post(
+        reverse("filings:decide", args=[awaiting.pk]), {"decision": "approve", "confirmed": "1"}
+    )
     awaiting.refresh_from_db()
     assert awaiting.status == FilingApplication.Status.APPROVED
 

@@ -212,19 +212,18 @@ def test_the_edit_form_saves_the_section_and_shows_the_rule_as_small_print(
         f"std-{k}": ("on" if v is True else str(v)) for k, v in STANDARDS.items() if v is not False
     }
     data["std-living_floor_highest"] = "5"
-    r = client.post(reverse("filings:save_standards", args=[draft.pk]), data)
+    edit = reverse("filings:edit", args=[draft.pk])
+    r = client.post(edit, {**data, "action": "save:standards"})
     assert r.status_code == 302
     draft.refresh_from_db()
     assert draft.facts["standards"]["living_floor_highest"] == 5
-    r = client.post(reverse("filings:submit", args=[draft.pk]), {"commitment_accepted": "on"})
+    r = client.post(edit, {"action": "submit", "commitment_accepted": "on"})
     assert r.status_code == 422
     body = r.content.decode()
     assert 'data-code="living_floor_too_high"' in body and 'data-rule="P-STD-3"' in body
     assert "《托育机构设置标准（试行）》场地设施" in body
     # a refused value is shown again on its field
-    r = client.post(
-        reverse("filings:save_standards", args=[draft.pk]), {**data, "std-head_education": "x"}
-    )
+    r = client.post(edit, {**data, "action": "save:standards", "std-head_education": "x"})
     assert r.status_code == 422
     assert "负责人学历的取值无效" in r.content.decode()
 

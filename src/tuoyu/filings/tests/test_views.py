@@ -53,23 +53,33 @@ def test_institution_files_through_the_form(inst_client, institution):
         assert section in page
     assert "营利性" in page  # for-profit shown from registration
 
-    r = inst_client.post(reverse("filings:save_basic", args=[app.pk]), BASIC)
+    r = inst_client.post(edit, {**BASIC, "action": "save:basic"})
     assert r.status_code == 302
     r = inst_client.post(
-        reverse("filings:class_add", args=[app.pk]),
-        {"name": "托大一班", "class_type": "toddler_large", "capacity": "20"},
+        edit,
+        {
+            "action": "class_add",
+            "class-name": "托大一班",
+            "class-class_type": "toddler_large",
+            "class-capacity": "20",
+        },
     )
     assert r.status_code == 302
     r = inst_client.post(
-        reverse("filings:class_add", args=[app.pk]),
-        {"name": "乳儿一班", "class_type": "infant", "capacity": "12"},
+        edit,
+        {
+            "action": "class_add",
+            "class-name": "乳儿一班",
+            "class-class_type": "infant",
+            "class-capacity": "12",
+        },
     )
     assert r.status_code == 422
     assert "class_size_exceeds_standard" in r.content.decode()
     staff = {f"staff-{role}-count": "1" for role in checks.STAFF_ROLE_NAMES}
     staff.update({f"staff-{role}-certified": "1" for role in checks.STAFF_ROLE_NAMES})
     staff["staff-caregiver-count"] = "4"
-    r = inst_client.post(reverse("filings:save_staff", args=[app.pk]), staff)
+    r = inst_client.post(edit, {**staff, "action": "save:staff"})
     assert r.status_code == 302
     # P-STD-2 / P-STD-3: the standards section (checkboxes "on", the rest as typed)
     standards = {
@@ -77,11 +87,11 @@ def test_institution_files_through_the_form(inst_client, institution):
         for k, v in COMPLIANT_STANDARDS.items()
         if v is not False
     }
-    r = inst_client.post(reverse("filings:save_standards", args=[app.pk]), standards)
+    r = inst_client.post(edit, {**standards, "action": "save:standards"})
     assert r.status_code == 302
 
     # submitting incomplete: every missing material named, commitment required
-    r = inst_client.post(reverse("filings:submit", args=[app.pk]), {})
+    r = inst_client.post(edit, {"action": "submit"})
     assert r.status_code == 422
     body = r.content.decode()
     assert "commitment_required" in body and "material_missing" in body
@@ -89,11 +99,11 @@ def test_institution_files_through_the_form(inst_client, institution):
 
     for kind in [*checks.INITIAL_MATERIALS, "food_licence"]:
         r = inst_client.post(
-            reverse("filings:material_upload", args=[app.pk]),
-            {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", PDF)},
+            edit,
+            {"action": "upload", "kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", PDF)},
         )
         assert r.status_code == 302, r.content.decode()[:500]
-    r = inst_client.post(reverse("filings:submit", args=[app.pk]), {"commitment_accepted": "on"})
+    r = inst_client.post(edit, {"action": "submit", "commitment_accepted": "on"})
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == "in_review"
@@ -115,8 +125,8 @@ def test_upload_errors(inst_client, settings, name, content, code):
     settings.TUOYU_FILING_MATERIAL_MAX_BYTES = 1024
     app = start(inst_client)
     r = inst_client.post(
-        reverse("filings:material_upload", args=[app.pk]),
-        {"kind": "business_licence", "file": SimpleUploadedFile(name, content)},
+        reverse("filings:edit", args=[app.pk]),
+        {"action": "upload", "kind": "business_licence", "file": SimpleUploadedFile(name, content)},
     )
     assert r.status_code == 422
     assert f'data-code="{code}"' in r.content.decode()
@@ -127,8 +137,8 @@ def test_upload_errors(inst_client, settings, name, content, code):
 def test_upload_allowed_types(inst_client, name, content):
     app = start(inst_client)
     r = inst_client.post(
-        reverse("filings:material_upload", args=[app.pk]),
-        {"kind": "business_licence", "file": SimpleUploadedFile(name, content)},
+        reverse("filings:edit", args=[app.pk]),
+        {"action": "upload", "kind": "business_licence", "file": SimpleUploadedFile(name, content)},
     )
     assert r.status_code == 302
     assert FilingMaterial.objects.get().original_name == name
@@ -137,7 +147,7 @@ def test_upload_allowed_types(inst_client, name, content):
 def test_upload_without_file(inst_client):
     app = start(inst_client)
     r = inst_client.post(
-        reverse("filings:material_upload", args=[app.pk]), {"kind": "business_licence"}
+        reverse("filings:edit", args=[app.pk]), {"action": "upload", "kind": "business_licence"}
     )
     assert r.status_code == 422 and "file_missing" in r.content.decode()
 
@@ -163,7 +173,7 @@ def test_reviewer_queue_scope_review_and_404_for_other_subject(client, submitted
     assert fire.status == "pending"  # a return without reason is refused
     r = client.post(
         reverse("filings:review", args=[fire.pk]),
-        {"decision": "return", "reasons": "疏散通道被占用\n安全出口指示灯缺失"},
+        {"decision": "return", "reasons": "疏散通道被占用\n安全出口指示灯缺失", "confirmed": "1"},
     )
     fire.refresh_from_db()
     assert fire.status == "returned"
@@ -209,7 +219,9 @@ def test_decide_page_subjects_pending_then_approve_receipt_and_verify(
     approve_all(submitted, reviewers)
     page = client.get(reverse("filings:queue")).content.decode()
     assert institution.name in page
-    client.post(reverse("filings:decide", args=[submitted.pk]), {"decision": "approve"})
+    client.post(
+        reverse("filings:decide", args=[submitted.pk]), {"decision": "approve", "confirmed": "1"}
+    )
     institution.refresh_from_db()
     assert institution.filing_status == "filed"
 

@@ -292,17 +292,31 @@ def institution_registration_events(
 
 
 def institution_accounts(*, acting_user, institution: Institution) -> list[dict]:
-    """The institution's user accounts: usernames and whether active, nothing more."""
+    """The institution's user accounts: username, lifecycle status ([accounts-ux] #9 point
+    1: 正常 / 待激活 / 已停用) and, for an administrator of the account (区卫健局's, the
+    institution's own), its id to manage it; nothing more."""
+    from tuoyu.accounts.selectors import users_managed
+
     visible = institutions_visible(
         scope=scope_of(acting_user), qs=Institution.objects.filter(pk=institution.pk)
     )
     if not visible.exists():
         return []
-    return list(
-        User.objects.filter(institution=institution)
-        .order_by("username")
-        .values("username", "is_active")
+    managed = set(
+        users_managed(acting_user=acting_user)
+        .filter(institution=institution)
+        .values_list("pk", flat=True)
     )
+    return [
+        {
+            "username": u.username,
+            "is_active": u.is_active,
+            "status": u.lifecycle_status,
+            "status_label": u.lifecycle_label,
+            "manage_id": u.pk if u.pk in managed else None,
+        }
+        for u in User.objects.filter(institution=institution).order_by("username")
+    ]
 
 
 # --- export -------------------------------------------------------------------------------

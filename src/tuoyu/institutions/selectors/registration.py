@@ -181,6 +181,33 @@ def registrations_unfiled_summary(*, acting_user, today: dt.date | None = None) 
     }
 
 
+def unfiled_counts(*, acting_user, today: dt.date | None = None) -> dict:
+    """[accounts-ux] point 2 (the home card and nav badge of 区卫健局 and the townships):
+    registered and not yet filed institutions, how many are past the registration-to-filing
+    deadline (P-REG-12, policy `filing.registration_to_filing_deadline_days`) and since when
+    the oldest waits — one aggregate query. Those who receive registrations count what they
+    see of them; a township the institutions located in it."""
+    from django.db.models import Count, Min
+
+    scope = scope_of(acting_user)
+    if may_view_registrations(scope):
+        qs = registration_institutions_visible(acting_user=acting_user)
+    else:
+        qs = institutions_visible(Institution.objects.all(), scope)
+    deadline = registration_filing_deadline(today=today)
+    row = qs.filter(_unfiled_q()).aggregate(
+        unfiled=Count("pk"),
+        overdue=Count("pk", filter=Q(registered_at__lt=deadline.cutoff)),
+        oldest=Min("registered_at"),
+    )
+    return {
+        **row,
+        "deadline_days": deadline.days,
+        "oldest_days": deadline.days_since(row["oldest"]) if row["oldest"] else None,
+        "sees_registrations": may_view_registrations(scope),
+    }
+
+
 def registration_event_get(*, acting_user, pk: int) -> RegistrationEvent:
     """One visible event; NotFound alike for unknown ids and for other authorities' events."""
     event = (

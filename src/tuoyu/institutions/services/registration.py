@@ -47,6 +47,11 @@ Decisions (documented here, tested in test_registration_api.py):
   opens the change filing (or records the premises on the open application). The answer
   stays API-CONTRACT §1's. A not-filed (or cancelled) institution's premises are updated as
   before.
+* [accounts-ux] #9 point 1: a `registered` push (single, form or upload) also opens the new
+  institution's account (`accounts.services.institution_account_open`), inactive, named by
+  its USCC, the institution's administrator; 区卫健局 issues its activation code and hands
+  over the letter from the institution's 账号 tab. On the push, because nothing "accepts" a
+  registration: the authority's push is the registration (docs/accounts.md).
 * `occurred_at` without an offset is read as Asia/Shanghai time and stored converted to
   +08:00, so that "…T01:00:00Z" and "…T09:00:00+08:00" are the same body.
 """
@@ -63,6 +68,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tuoyu.accounts.services import institution_account_open, institution_accounts_open_bulk
 from tuoyu.audit.services import audit_record, diff
 from tuoyu.core import events
 from tuoyu.core.bulk import bulk_insert, bulk_update_rows
@@ -313,10 +319,14 @@ def _receive(
     found = _institution_locked(payload, errors)
     outcome = _decide(payload, institution=found, township=township, errors=errors)
     institution = outcome.institution
+    account = None
     if outcome.created:
         # A USCC registered meanwhile fails here, on the unique constraint (see
         # registration_event_receive).
         institution.save(force_insert=True)
+        # [accounts-ux] #9 point 1: the new institution's account, inactive until activated
+        # with the code 区卫健局 hands over (docs/accounts.md: why on the push).
+        account = institution_account_open(acting_user=acting_user, institution=institution)
     elif outcome.changes:
         institution.save(update_fields=REGISTRATION_FIELDS)
     if outcome.deregistered:
@@ -338,6 +348,7 @@ def _receive(
         institution=institution,
         changes=outcome.changes,
         held=outcome.premises_held,
+        account=account,
     )
     return RegistrationReceipt(
         institution_id=institution.pk,
@@ -610,6 +621,7 @@ def _event_store(
     institution: Institution,
     changes: dict[str, Any],
     held: dict[str, Any] | None = None,
+    account=None,
 ) -> RegistrationEvent:
     """Stores the received event with its answer (the `event_id` unique constraint is the
     idempotency key) and appends the audit event for the action. The event keeps what was
@@ -635,6 +647,9 @@ def _event_store(
     }
     if held:
         detail["premises_held"] = held
+    if account is not None:
+        # [accounts-ux] #9 point 1: the institution's account opened by this push (inactive)
+        detail["account"] = {"id": account.pk, "username": account.username, "active": False}
     audit_record(
         action=REGISTRATION_ACTIONS[payload.action],
         actor=acting_user,
@@ -804,6 +819,7 @@ def registration_events_write(
             changed.append(institution)
     bulk_insert(Institution, new)
     _read_back_pks(Institution, "uscc", new)
+    institution_accounts_open_bulk(acting_user=acting_user, institutions=new)
     if changed:
         now = timezone.now()
         for institution in changed:

@@ -25,7 +25,8 @@ def untouched(response) -> bool:
 
 def test_anonymous_upload_is_refused_before_its_body_is_read(client):
     response = client.post(
-        "/filings/applications/1/materials/", {"kind": "fire_inspection", "file": b"x" * 10_000}
+        "/filings/applications/1/edit/",
+        {"action": "upload", "kind": "fire_inspection", "file": b"x" * 10_000},
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/login/?next=")

@@ -57,4 +57,34 @@
     var el = event.detail && event.detail.elt;
     showProgress(el && el.parentNode ? el.parentNode : document);
   });
+
+  // <form data-unsaved-warning="question">: once something in it changed, leaving the page
+  // without submitting it asks first ([accounts-ux] #9 point 3). The form then carries
+  // data-unsaved="true" (what the browser tests look at); submitting it disarms the warning.
+  function unsavedForm(el) {
+    var form = el && (el.form || (el.closest && el.closest("form")));
+    return form && form.hasAttribute("data-unsaved-warning") ? form : null;
+  }
+  function markUnsaved(event) {
+    var form = unsavedForm(event.target);
+    if (form) {
+      form.setAttribute("data-unsaved", "true");
+    }
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-unsaved-warning") && !event.defaultPrevented) {
+      form.removeAttribute("data-unsaved");
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var dirty = document.querySelector("form[data-unsaved-warning][data-unsaved]");
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = dirty.getAttribute("data-unsaved-warning");
+      return event.returnValue;
+    }
+  });
 })();
