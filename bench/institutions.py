@@ -72,6 +72,19 @@ class Result:
     def ratio(self) -> float:
         return self.median / self.raw_median if self.raw_median else float("nan")
 
+    def summary(self) -> dict:
+        """What a child process reports of the scenario (JSON), for the parent's tables."""
+        return {
+            "scenario": self.scenario,
+            "url": self.url,
+            "queries": self.queries,
+            "rows": self.rows,
+            "median": self.median,
+            "p95": self.p95,
+            "raw_median": self.raw_median,
+            "raw_p95": self.raw_p95,
+        }
+
 
 class _Recorder:
     """connection.execute_wrapper: the statements (SQL and parameters) one request runs."""
@@ -259,19 +272,7 @@ def child(scale: str, args) -> int:
                 "database": _scale.database_version(),
                 "requests": args.requests,
                 "constant": queries_constant(results),
-                "results": [
-                    {
-                        "scenario": r.scenario,
-                        "url": r.url,
-                        "queries": r.queries,
-                        "rows": r.rows,
-                        "median": r.median,
-                        "p95": r.p95,
-                        "raw_median": r.raw_median,
-                        "raw_p95": r.raw_p95,
-                    }
-                    for r in results
-                ],
+                "results": [r.summary() for r in results],
             }
         )
     finally:

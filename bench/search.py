@@ -111,19 +111,7 @@ def child(scale: str, args) -> int:
             {
                 "database": _scale.database_version(),
                 "extra": extra,
-                "results": [
-                    {
-                        "scenario": r.scenario,
-                        "url": r.url,
-                        "queries": r.queries,
-                        "rows": r.rows,
-                        "median": r.median,
-                        "p95": r.p95,
-                        "raw_median": r.raw_median,
-                        "raw_p95": r.raw_p95,
-                    }
-                    for r in results
-                ],
+                "results": [r.summary() for r in results],
             }
         )
     finally:
