@@ -250,6 +250,8 @@ def _mount() -> None:
     from tuoyu.institutions.api.public import router as public_router
     from tuoyu.institutions.api.registrations import router as registrations_router
     from tuoyu.regions.api import router as regions_router
+    from tuoyu.supervision.api import router as supervision_router
+    from tuoyu.workforce.api import router as workforce_router
 
     api.add_router("/regions", regions_router, tags=["区划"])
     api.add_router("/registrations", registrations_router, tags=["登记推送"])
@@ -257,6 +259,9 @@ def _mount() -> None:
     api.add_router("/public/filings", public_filings_router, tags=["公开查询"])
     api.add_router("/public", public_router, tags=["公开查询"])
     api.add_router("/filings", filings_router, tags=["备案"])
+    # Their operations carry full paths (/institutions/{uscc}/staff, /bans, /public/complaints…).
+    api.add_router("", workforce_router, tags=["从业人员"])
+    api.add_router("", supervision_router, tags=["综合监管"])
 
 
 _mount()

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "tuoyu.jobs",
     "tuoyu.institutions",
     "tuoyu.filings",
+    "tuoyu.workforce",
+    "tuoyu.supervision",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("institutions/", include("tuoyu.institutions.urls")),
     path("filings/", include("tuoyu.filings.urls")),
     path("jobs/", include("tuoyu.jobs.urls")),
+    path("workforce/", include("tuoyu.workforce.urls")),
+    path("supervision/", include("tuoyu.supervision.urls")),
     path("public/", include(("tuoyu.institutions.views.public", "public"))),
     path("", include("tuoyu.web.urls")),
 ]

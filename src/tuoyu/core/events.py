@@ -99,6 +99,12 @@ INSTITUTION_BLACKLISTED = Event(
     ("institution_id", "entry_id", "acting_user"),
     "机构列入黑名单（P-SUP-5）。",
 )
+PERSON_BLACKLISTED = Event(
+    "person_blacklisted",
+    ("entry_id", "name", "id_number", "reason", "decided_on", "decision_ref", "acting_user"),
+    "个人经双人审核列入黑名单（P-SUP-5/6，综合监管）：从业人员模块在同一事务中记录终身禁入。"
+    "id_number 为明文，只在进程内传递，不得写入日志或事件存档。",
+)
 OUTBREAK_ALERT_RAISED = Event(
     "outbreak_alert_raised",
     ("institution_id", "alert_id", "acting_user"),
@@ -117,6 +123,7 @@ CATALOGUE: dict[str, Event] = {
         HOLIDAY_NOTICE_SAVED,
         PRACTITIONER_BANNED,
         INSTITUTION_BLACKLISTED,
+        PERSON_BLACKLISTED,
         OUTBREAK_ALERT_RAISED,
     )
 }
