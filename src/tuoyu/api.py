@@ -244,6 +244,7 @@ def on_server_error(request, exc: Exception):
 
 
 def _mount() -> None:
+    from tuoyu.children.api import router as children_router
     from tuoyu.filings.api import router as filings_router
     from tuoyu.filings.api_public import router as public_filings_router
     from tuoyu.institutions.api.classes import router as classes_router
@@ -262,6 +263,7 @@ def _mount() -> None:
     # Their operations carry full paths (/institutions/{uscc}/staff, /bans, /public/complaints…).
     api.add_router("", workforce_router, tags=["从业人员"])
     api.add_router("", supervision_router, tags=["综合监管"])
+    api.add_router("", children_router, tags=["在托儿童"])
 
 
 _mount()

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "tuoyu.institutions",
     "tuoyu.filings",
     "tuoyu.workforce",
+    "tuoyu.children",
     "tuoyu.supervision",
 ]
 

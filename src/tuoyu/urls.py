@@ -19,6 +19,7 @@ urlpatterns = [
     path("filings/", include("tuoyu.filings.urls")),
     path("jobs/", include("tuoyu.jobs.urls")),
     path("workforce/", include("tuoyu.workforce.urls")),
+    path("children/", include("tuoyu.children.urls")),
     path("supervision/", include("tuoyu.supervision.urls")),
     path("public/", include(("tuoyu.institutions.views.public", "public"))),
     path("", include("tuoyu.web.urls")),
