@@ -12,7 +12,7 @@ PG_URL_BASE ?= postgresql://postgres@127.0.0.1:5432
 APT := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve setup system-deps test test-sqlite test-postgres lint format browser clean messages lock
+.PHONY: demo serve setup system-deps test test-sqlite test-postgres lint lint-migrations format browser clean messages lock guide
 
 # ---- set-up ------------------------------------------------------------------------------
 $(VENV)/bin/activate:
@@ -68,6 +68,11 @@ demo: setup
 	  $(TUOYU) runserver $(HOST):$(PORT) --noreload
 
 # Production-style serving (WhiteNoise serves the collected static files).
+# Load balancer ([operations] point 4, README "运维"): liveness GET /healthz (200 while the
+# process answers: restart it otherwise), readiness GET /readyz (200 when the database
+# answers, every migration is applied, a jobs_run worker beat within
+# TUOYU_READY_WORKER_SECONDS and var/ has TUOYU_READY_MIN_FREE_MB free; 503 with the failed
+# checks otherwise: send it no traffic). No login; send a Host from TUOYU_ALLOWED_HOSTS.
 serve: setup
 	$(TUOYU) migrate --noinput -v 0
 	$(TUOYU) jobs_run & jobs=$$!; trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT; \
@@ -109,10 +114,22 @@ test-postgres:
 	TUOYU_VAR_DIR=$(CURDIR)/$(VAR)/test TUOYU_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	  DATABASE_URL=$(PG_URL_BASE)/$$db $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+# The user guide's screenshots (docs/guide/img), taken by Playwright from the demo data
+# ([accounts-ux] point 11). `make test` checks the guide against the same list of shots
+# (tests/e2e/guide_shots.py) without writing into docs/.
+guide: $(VENV)/.installed-test browser
+	TUOYU_GUIDE_OUT=$(CURDIR)/docs/guide/img $(MAKE) --no-print-directory test-sqlite \
+	  PYTEST_ARGS="tests/e2e/test_guide_screens.py -q"
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+# [operations] point 5: every migration since the previous release checked for
+# backward-incompatible operations (also part of `make test`, on both databases).
+lint-migrations: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS="tests/integration/test_migrations_upgrade.py -q -k backward_compatible"
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .

@@ -5,6 +5,14 @@ Variables (all optional for the demo):
   TUOYU_SECRET_KEY      Django secret; the demo generates one into var/secret.key
   TUOYU_DATA_KEY        base64 32-byte key for personal data (AES-GCM + blind index);
                         the demo generates one into var/data.key
+  TUOYU_DATA_KEYS       further data keys, `id:base64,id:base64`, oldest first: the newest
+                        encrypts, all decrypt (TUOYU_DATA_KEY is key "0"; the demo reads
+                        var/data.keys, `tuoyu rotate_keys --new-key ID` appends to it); set
+                        only TUOYU_DATA_KEYS to retire key 0 once `tuoyu rotate_keys` is done
+  TUOYU_INDEX_KEY_ID    the key whose index sub-key computes blind indexes (default: the
+                        oldest key); change it, then `tuoyu rotate_keys --index`
+  TUOYU_PREVIOUS_INDEX_KEY_ID  during that index rotation: the former index key, so that
+                        lookups match old and new indexes until every index is recomputed
   TUOYU_AUDIT_KEY       base64 32-byte key for the audit chains' HMAC-SHA256;
                         the demo generates one into var/audit.key
   TUOYU_DEBUG           1 to enable debug pages
@@ -42,6 +50,15 @@ Variables (all optional for the demo):
                         only (production with several workers: let the service manager
                         collect the console)
   TUOYU_LOG_LEVEL       level of the tuoyu loggers (default INFO; others WARNING)
+  TUOYU_SLOW_REQUEST_MS a request slower than this (default 1000 ms) is logged as WARNING
+                        "slow request" with its query count (tuoyu.core.observe; every
+                        request is logged at INFO with route, status, duration, queries,
+                        user id and scope, never a personal value)
+  TUOYU_SLOW_JOB_SECONDS a background job run slower than this (default 60 s) is logged
+                        as WARNING "slow job" with its query count
+  TUOYU_READY_WORKER_SECONDS  /readyz answers 503 when no `tuoyu jobs_run` worker beat within
+                        this many seconds (default 120; a worker beats about every 30 s)
+  TUOYU_READY_MIN_FREE_MB  /readyz answers 503 below this free space on var/'s disk (500)
   TUOYU_SECURE_COOKIES  1 behind HTTPS: secure cookies, HTTP → HTTPS redirect, HSTS
   TUOYU_HSTS_SECONDS    HSTS max-age when TUOYU_SECURE_COOKIES=1 (default 31536000, a year)
 
@@ -59,7 +76,7 @@ import dj_database_url
 
 from tuoyu.core.logging import logging_config
 from tuoyu.core.private import private_dir, private_file, sqlite_database_file
-from tuoyu.keys import load_or_create_key
+from tuoyu.keys import KEYRING_FILE, data_keyring, load_or_create_key
 
 SRC_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("TUOYU_PROJECT_DIR", SRC_DIR.parent.parent))
@@ -73,9 +90,23 @@ SECRET_KEY = os.environ.get("TUOYU_SECRET_KEY") or load_or_create_key(
     VAR_DIR / "secret.key", kind="secret"
 )
 # Personal data key: never committed; the demo generates it into var/ on first run.
-TUOYU_DATA_KEY = os.environ.get("TUOYU_DATA_KEY") or load_or_create_key(
-    VAR_DIR / "data.key", kind="data"
+# [operations] point 2: it is key "0" of a ring; TUOYU_DATA_KEYS (or the demo's
+# var/data.keys) adds newer keys, the newest encrypting (tuoyu.core.crypto). Production that
+# configured only TUOYU_DATA_KEYS (key 0 retired after a rotation) gets no key 0.
+_DATA_KEYS = os.environ.get("TUOYU_DATA_KEYS", "")
+TUOYU_DATA_KEYS_FILE = VAR_DIR / KEYRING_FILE
+if not _DATA_KEYS and TUOYU_DATA_KEYS_FILE.exists():
+    _DATA_KEYS = TUOYU_DATA_KEYS_FILE.read_text()
+TUOYU_DATA_KEY = os.environ.get("TUOYU_DATA_KEY") or (
+    ""
+    if os.environ.get("TUOYU_DATA_KEYS")
+    else load_or_create_key(VAR_DIR / "data.key", kind="data")
 )
+TUOYU_DATA_KEYRING = data_keyring(legacy=TUOYU_DATA_KEY, spec=_DATA_KEYS)
+# The key whose index sub-key computes blind indexes (default: the oldest), and during an
+# index-key rotation the one rotated away from (lookups match both until it is done).
+TUOYU_INDEX_KEY_ID = os.environ.get("TUOYU_INDEX_KEY_ID", "")
+TUOYU_PREVIOUS_INDEX_KEY_ID = os.environ.get("TUOYU_PREVIOUS_INDEX_KEY_ID", "")
 # Audit chain key ([house] point 6): HMAC of every audit event; generated like the data key.
 TUOYU_AUDIT_KEY = os.environ.get("TUOYU_AUDIT_KEY") or load_or_create_key(
     VAR_DIR / "audit.key", kind="audit"
@@ -126,6 +157,9 @@ MIDDLEWARE = [
     # [hardening] point 13: first, so that every response (a 500 of a middleware below
     # included) and every log record carries the request id.
     "tuoyu.audit.middleware.RequestContextMiddleware",
+    # [operations] point 6: one log record per request (route, status, duration, queries,
+    # user id, scope), WARNING when slow; right after the request id so it times the rest.
+    "tuoyu.core.observe.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # [hardening] point 15: CSP and Cache-Control, after the cookies of those below are set.
@@ -307,6 +341,17 @@ OTP_TOTP_ISSUER = "托育服务监管平台"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# [operations] point 6: requests and jobs slower than this are logged as WARNING.
+TUOYU_SLOW_REQUEST_MS = float(os.environ.get("TUOYU_SLOW_REQUEST_MS", "1000"))
+TUOYU_SLOW_JOB_SECONDS = float(os.environ.get("TUOYU_SLOW_JOB_SECONDS", "60"))
+
+# [operations] point 4: /readyz fails when no worker beat within this many seconds (the
+# worker beats about every 30 s) or the var/ disk has less free space than this.
+TUOYU_READY_WORKER_SECONDS = int(os.environ.get("TUOYU_READY_WORKER_SECONDS", "120"))
+TUOYU_READY_MIN_FREE_MB = int(os.environ.get("TUOYU_READY_MIN_FREE_MB", "500"))
+# The load balancer probes over plain HTTP inside the network: no redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # [house] point 5: codes and actions come from the apps' catalogues (tuoyu.core.catalogue).
 TUOYU_STRICT_CATALOGUES = os.environ.get("TUOYU_STRICT_CATALOGUES", "0") == "1"

@@ -6,7 +6,8 @@
   by the settings as `context` — core imports no app above it).
 - `JsonFormatter` writes one JSON object a line (`TUOYU_LOG_FORMAT=json`, for production's
   log collector): time, level, logger, message, request id, status, method, path and the
-  traceback.
+  traceback; for the records of `tuoyu.core.observe` ([operations] point 6) also route,
+  duration_ms, queries, slow, user_id, scope (requests) and job, run_id, outcome (jobs).
 - `PrivateRotatingFileHandler` is the demo's `var/log/tuoyu.log`: its directory is created
   0700 and its files 0600 (records carry paths, usernames and tracebacks).
 """
@@ -21,6 +22,19 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 NO_REQUEST = "-"
+OBSERVED_FIELDS = (
+    "method",
+    "route",
+    "status_code",
+    "duration_ms",
+    "queries",
+    "slow",
+    "user_id",
+    "scope",
+    "job",
+    "run_id",
+    "outcome",
+)
 
 
 class RequestIdFilter(logging.Filter):
@@ -65,6 +79,13 @@ class JsonFormatter(logging.Formatter):
         if isinstance(method, str):
             out["method"] = method
             out["path"] = getattr(request, "path", "")
+        # [operations] point 6: the measured fields of tuoyu.core.observe (requests, jobs):
+        # ids, scope kinds, routes and numbers — never a personal value.
+        observed = getattr(record, "observe", None)
+        if isinstance(observed, dict):
+            for key in OBSERVED_FIELDS:
+                if key in observed:
+                    out["status" if key == "status_code" else key] = observed[key]
         if record.exc_info:
             out["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:

@@ -13,6 +13,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import lookups
 
 from tuoyu.core import crypto
 from tuoyu.core.catalogue import CoreError
@@ -157,6 +158,37 @@ class BlindIndexField(models.CharField):
         return value
 
 
+class BlindValue(str):
+    """The blind index of a clear value (a str), carrying the index under the previous
+    index key while `rotate_keys --index` recomputes the indexes ([operations] point 2):
+    `filter(<field>_index=value)` then matches either, so no lookup misses mid-rotation."""
+
+    alternates: tuple[str, ...] = ()
+
+    def __new__(cls, indexes: list[str]):
+        value = super().__new__(cls, indexes[0])
+        value.alternates = tuple(indexes)
+        return value
+
+
+@BlindIndexField.register_lookup
+class BlindIndexExact(lookups.Exact):
+    """`exact` that becomes `IN (new, previous)` for a BlindValue with alternates."""
+
+    lookup_name = "exact"
+
+    def process_rhs(self, compiler, connection):
+        alternates = getattr(self.rhs, "alternates", ())
+        if len(alternates) > 1:
+            return "(" + ", ".join(["%s"] * len(alternates)) + ")", list(alternates)
+        return super().process_rhs(compiler, connection)
+
+    def get_rhs_op(self, connection, rhs):
+        if len(getattr(self.rhs, "alternates", ())) > 1:
+            return f"IN {rhs}"
+        return super().get_rhs_op(connection, rhs)
+
+
 def personal_lookup(kind: str, value: str) -> str:
     """The blind index of a clear value, for `filter(<field>_index=…)`."""
-    return crypto.blind_index(normalize(kind, value), context=kind)
+    return BlindValue(crypto.blind_indexes(normalize(kind, value), context=kind))

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -14,4 +16,11 @@ class JobsConfig(AppConfig):
 
         registry.install_enqueuer(job_enqueue)
         autodiscover_jobs()
+        # [operations] point 3: the platform-wide retention job over core.retention's rules.
+        import_module("tuoyu.jobs.retention")
+        # [operations] point 4: /readyz wants a worker that beat recently.
+        from tuoyu.jobs.health import check_worker
+        from tuoyu.web.health import register_check
+
+        register_check("worker", check_worker)
         register_navigation()

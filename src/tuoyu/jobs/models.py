@@ -91,3 +91,20 @@ class JobRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+class WorkerHeartbeat(models.Model):
+    """[operations] point 4: each `tuoyu jobs_run` process writes its row about every 30 s;
+    /readyz is ready only while one beat recently (TUOYU_READY_WORKER_SECONDS)."""
+
+    worker_id = models.CharField(_("工作进程编号"), max_length=64, primary_key=True)
+    host = models.CharField(_("主机"), max_length=128)
+    started_at = models.DateTimeField(_("启动时间"))
+    beat_at = models.DateTimeField(_("最近心跳"), db_index=True)
+
+    class Meta:
+        verbose_name = _("工作进程心跳")
+        verbose_name_plural = _("工作进程心跳")
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.beat_at:%H:%M:%S}"

@@ -16,12 +16,14 @@ import time
 import traceback
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
 from django.utils import timezone
 
 from tuoyu.core.errors import DomainError
 from tuoyu.core.jobs import get_job
+from tuoyu.core.observe import count_queries
 from tuoyu.jobs.models import JobRun
 
 logger = logging.getLogger("tuoyu.jobs")
@@ -143,15 +145,47 @@ def execute_run(run_id: int) -> dict:
     run = JobRun.objects.get(pk=run_id)
     ctx = RunContext(run)
     spec = get_job(run.job_name)
-    try:
-        if spec is None:
-            raise LookupError(f"任务 {run.job_name} 未注册（代码中已不存在）")
-        spec.func(ctx)
-    except BaseException as exc:
-        logger.exception("job %s %s failed", run.job_name, run.period_key)
-        ctx.finish(status=JobRun.Status.FAILED, error=_message(exc), trace=traceback.format_exc())
-        if not isinstance(exc, Exception):
-            raise
-        return {"run": run_id, "outcome": JobRun.Status.FAILED.value}
-    ctx.finish(status=JobRun.Status.SUCCEEDED)
+    started = time.monotonic()
+    with count_queries() as queries:
+        try:
+            if spec is None:
+                raise LookupError(f"任务 {run.job_name} 未注册（代码中已不存在）")
+            spec.func(ctx)
+        except BaseException as exc:
+            logger.exception("job %s %s failed", run.job_name, run.period_key)
+            ctx.finish(
+                status=JobRun.Status.FAILED, error=_message(exc), trace=traceback.format_exc()
+            )
+            _log_run(run, "failed", started, queries.n)
+            if not isinstance(exc, Exception):
+                raise
+            return {"run": run_id, "outcome": JobRun.Status.FAILED.value}
+        ctx.finish(status=JobRun.Status.SUCCEEDED)
+    _log_run(run, "succeeded", started, queries.n)
     return {"run": run_id, "outcome": JobRun.Status.SUCCEEDED.value}
+
+
+def _log_run(run: JobRun, outcome: str, started: float, queries: int) -> None:
+    """[operations] point 6: one record per run, WARNING "slow job" above the threshold."""
+    seconds = time.monotonic() - started
+    slow = seconds >= settings.TUOYU_SLOW_JOB_SECONDS
+    logger.log(
+        logging.WARNING if slow else logging.INFO,
+        "job %s %s %s in %.1f s, %d queries%s",
+        run.job_name,
+        run.period_key,
+        outcome,
+        seconds,
+        queries,
+        " (slow job)" if slow else "",
+        extra={
+            "observe": {
+                "job": run.job_name,
+                "run_id": run.pk,
+                "outcome": outcome,
+                "duration_ms": round(seconds * 1000, 1),
+                "queries": queries,
+                "slow": slow,
+            }
+        },
+    )

@@ -24,7 +24,7 @@ from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.jobs import JobSpec, all_jobs, get_job
 from tuoyu.jobs import schedule
 from tuoyu.jobs.catalogue import JobsAction, JobsError
-from tuoyu.jobs.models import JobRun
+from tuoyu.jobs.models import JobRun, WorkerHeartbeat
 
 logger = logging.getLogger("tuoyu.jobs")
 
@@ -229,3 +229,21 @@ def runs_fail_abandoned() -> int:
         finished_at=timezone.now(),
         error="运行被中断：工作进程在任务完成前停止",
     )
+
+
+def worker_heartbeat(worker_id: str, *, started_at=None, now: dt.datetime | None = None):
+    """[operations] point 4: record that worker `worker_id` is alive (one short write);
+    returns its start time. Rows of workers silent for a day are removed."""
+    now = now or timezone.now()
+    started_at = started_at or now
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id[:64],
+        defaults={"host": socket.gethostname()[:128], "beat_at": now, "started_at": started_at},
+    )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
+    return started_at
+
+
+def worker_last_beat():
+    """When any worker last beat, or None."""
+    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

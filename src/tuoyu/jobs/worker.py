@@ -21,7 +21,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from tuoyu.jobs.services import runs_fail_abandoned, scheduler_tick
+from tuoyu.jobs.services import runs_fail_abandoned, scheduler_tick, worker_heartbeat
 
 logger = logging.getLogger("tuoyu.jobs")
 
@@ -84,6 +84,8 @@ class Loop:
         self.worker_id = worker_id or get_random_string(32)
         self.running = True
         self._scheduled_at: float | None = None
+        self._beat_at: float | None = None
+        self._started = None
 
     def stop(self, signum, frame) -> None:
         # Jobs are idempotent, so stopping one midway is safe: its run is recorded as
@@ -101,6 +103,10 @@ class Loop:
         """One turn; whether a task ran."""
         close_old_connections()
         now = time.monotonic()
+        # [operations] point 4: the beat /readyz looks for, about every `schedule_every`.
+        if self._beat_at is None or now - self._beat_at >= self.schedule_every:
+            self._beat_at = now
+            self._started = worker_heartbeat(self.worker_id, started_at=self._started)
         if self.scheduler and (
             self._scheduled_at is None or now - self._scheduled_at >= self.schedule_every
         ):

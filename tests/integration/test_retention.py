@@ -1,0 +1,140 @@
+"""Retention of personal data ([operations] point 3, P-RET-1..4): the registry of
+tuoyu.core.retention, the nightly job that anonymises what is past its period, audited per
+batch, and the rule for disabled accounts (P-RET-4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tuoyu import policy
+from tuoyu.audit.models import AuditEvent
+from tuoyu.core import retention
+from tuoyu.jobs.retention import retention_run_rule
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 6, 1)
+
+
+def _disabled(user, when: dt.date):
+    user.disabled_at = timezone.make_aware(dt.datetime.combine(when, dt.time(10)))
+    user.is_active = False
+    user.save(update_fields=["disabled_at", "is_active"])
+    return user
+
+
+def test_accounts_rule_is_registered_with_its_policy_period():
+    rule = retention.get_rule("accounts.disabled_users")
+    assert rule is not None
+    assert rule.policy_key == "retention.account_after_disabling_years"
+    assert policy.at(DAY).retention.account_after_disabling_years == 2
+
+
+def test_register_refuses_bans_and_blacklists():
+    """Bans and blacklist entries are kept as the law requires: never a retention rule."""
+    with pytest.raises(ValueError, match="kept by law"):
+        retention.register(
+            retention.RetentionRule(
+                name="workforce.bans",
+                policy_key="retention.staff_after_leaving_years",
+                label="x",
+                due=lambda cutoff: None,
+                anonymise=lambda records, now: 0,
+            )
+        )
+    assert retention.get_rule("workforce.bans") is None
+
+
+def test_cutoff_handles_leap_day():
+    assert retention.cutoff(dt.date(2028, 2, 29), 2) == dt.date(2026, 2, 28)
+    assert retention.cutoff(DAY, 3) == dt.date(2023, 6, 1)
+
+
+def test_p_ret_4_disabled_account_past_period_is_anonymised_in_audited_batches(make_user):
+    old = [
+        _disabled(make_user(f"old{i}", display_name=f"张三{i}"), dt.date(2024, 1, 5))
+        for i in range(5)
+    ]
+    recent = _disabled(make_user("recent", display_name="李四"), dt.date(2025, 1, 5))
+    active = make_user("active", display_name="王五")
+    rule = retention.get_rule("accounts.disabled_users")
+    small = retention.RetentionRule(**{**rule.__dict__, "batch_size": 2})
+    before = AuditEvent.objects.filter(action="jobs.retention.anonymised").count()
+
+    assert retention_run_rule(small, day=DAY) == 5
+
+    for user in old:
+        user.refresh_from_db()
+        assert user.display_name == "" and user.email == ""
+        assert user.username == f"anon-{user.pk}"
+        assert not user.has_usable_password()
+    recent.refresh_from_db()
+    active.refresh_from_db()
+    assert (recent.display_name, active.display_name) == ("李四", "王五")
+    events = AuditEvent.objects.filter(action="jobs.retention.anonymised").order_by("id")
+    assert events.count() - before == 3  # batches of 2, 2, 1
+    assert [e.detail["anonymised"] for e in events[before:]] == [2, 2, 1]
+    assert events.last().detail["cutoff"] == "2024-06-01"
+    # A rerun finds nothing more: anonymised records drop out of the rule.
+    assert retention_run_rule(small, day=DAY) == 0
+
+
+def test_registered_throwaway_rule_runs_through_the_job(make_user):
+    """A rule over an existing model (accounts.User), registered like an app's, runs in the
+    periodic job core.retention."""
+    from tuoyu.accounts.models import User
+    from tuoyu.jobs.runner import execute_run
+    from tuoyu.jobs.services import job_enqueue
+
+    target = make_user("throwaway", display_name="赵六")
+
+    def due(cutoff):
+        return User.objects.filter(username="throwaway")
+
+    def anonymise(users, *, now):
+        for u in users:
+            u.username = "throwaway-done"
+            u.save(update_fields=["username"])
+        return len(users)
+
+    retention.register(
+        retention.RetentionRule(
+            name="tests.throwaway",
+            policy_key="retention.complaint_after_closing_years",
+            label="测试",
+            due=due,
+            anonymise=anonymise,
+        )
+    )
+    try:
+        run_id = job_enqueue(
+            "core.retention", run_key="retention-test", rerun=False, actor=None, params={}
+        )
+        outcome = execute_run(run_id)
+    finally:
+        retention.unregister("tests.throwaway")
+    target.refresh_from_db()
+    assert target.username == "throwaway-done"
+    from tuoyu.jobs.models import JobRun
+
+    run = JobRun.objects.get(pk=run_id)
+    assert run.status == JobRun.Status.SUCCEEDED, (outcome, run.error)
+    assert run.counts.get("anonymised") == 1
+
+
+def test_policy_page_shows_the_retention_periods(client, health_user):
+    """P-RET-1..4 are policy data and the policy page shows them with their units."""
+    client.force_login(health_user)
+    page = client.get("/policy/").content.decode()
+    for text in (
+        "个人信息保存期限",
+        "婴幼儿离园后个人信息保存",
+        "从业人员离职后个人信息保存",
+        "投诉办结后投诉人信息保存",
+        "账号停用后姓名与邮箱保存",
+        "P-RET-4",
+    ):
+        assert text in page, text
