@@ -1,6 +1,7 @@
 """`python -m bench <name> [options]`: run the benchmark in `bench/<name>.py` (its `main`).
 
 python -m bench audit --help
+python -m bench health_checks --help
 python -m bench institutions --help
 python -m bench search --help
 python -m bench seed --help

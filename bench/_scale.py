@@ -149,6 +149,14 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), to print beside every figure."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def database_version() -> str:
     from django.db import connection
 

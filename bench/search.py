@@ -1,34 +1,43 @@
-"""`python -m bench search`: the public text search and the directory's slots sort and deep
-pages on the seed's data ([scale] #10 points 5 and 6), at district and province scale.
+"""`python -m bench search`: the public text search, the public list's first and last page,
+and the directory's slots sort, last page and q= on the seed's data ([scale] #10 points 5
+and 6), at district, city and province scale.
 
 Per scale, in its own process and throw-away database (`bench._scale`: the application's
 seed, ending with its own statistics refresh; no ANALYZE here), with Django's test client:
 
-- GET /api/v1/public/institutions?q= a two-character word (童心), two words (托育 童心), a name
-  fragment (小橡树), a two-character word of an address (a township's first two characters);
+- GET /api/v1/public/institutions?q= a two-character word, two words (托育 + it), a name
+  fragment of three characters, a two-character word of an address; and without q, page 1
+  and the last page. The words come from the seed's own generators (its brands, its road
+  names), chosen at the first scale among those with hits there and passed unchanged to
+  the other scales (`choose_words`): every scale searches the same words, and has hits;
 - GET /institutions/ (the directory, as 区卫健局) sorted by slots, its last page, and q=.
 
-Median and p95 over N requests, SQL queries per request, and the app / raw ratio, where raw
-is the very statements of one request (the indexed search included) replayed on the DB-API
-cursor in the same run (`bench.institutions._measure`); plus, for reference, the scan the
-search replaced (`UPPER(name) LIKE '%…%'` on the same table, raw), and the growth from the
-first scale to the last.
+Baseline ("raw"): the very statements one request ran (SQL and parameters captured from
+it: for the public search the one statement that returns the count, the page's rows in
+the public order with the columns the API returns, and their classes), replayed N times on
+the DB-API cursor of the same connection, same tables, indexes and statistics, fetching
+every row — the same rows, the same count and page, the database's share of the request
+(`bench.institutions._measure`). Plus, for reference, the scan the search replaced
+(`UPPER(name) LIKE '%…%'`, raw), and the growth from the first scale to the last.
+Median and p95 over N requests, SQL queries per request, matches (the answer's count).
 
 Done when (issue #10): public search at province scale within 3× of raw, growth ≤ 2×.
 
-    python -m bench search                                  # SQLite, district,province
+    python -m bench search                                  # SQLite, district,city,province
     python -m bench search --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    python -m bench search --scales district,province --requests 40
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
 from urllib.parse import urlencode
 
-SCALES = ("district", "province")
+SCALES = ("district", "city", "province")
 
 
 def _like_scan_ms(word: str, requests: int) -> float:
@@ -56,17 +65,42 @@ def _like_scan_ms(word: str, requests: int) -> float:
     return statistics.median(times)
 
 
-def measure(requests: int) -> tuple[list, dict]:
+def choose_words(given: dict | None = None) -> dict:
+    """The query words, from the seed's own generators (`institutions.seeding.BRANDS`, the
+    form suffix 托育, `core.names.ROADS`), each with hits among the published institutions
+    of the smallest scale: the parent picks them at the first scale and passes the same
+    words to the others, so the growth compares the same searches, never an empty answer
+    with a full page."""
+    from tuoyu.core.names import ROADS
+    from tuoyu.institutions.models import Institution
+    from tuoyu.institutions.seeding import BRANDS
+    from tuoyu.institutions.selectors.public import public_filter
+
+    if given:
+        return given
+    public = Institution.objects.filter(public_filter())
+    names = list(public.values_list("name", flat=True))
+    addresses = list(public.values_list("address", flat=True))
+
+    def first(candidates, texts):
+        return next((w for w in candidates if any(w in t for t in texts)), None)
+
+    two = first([b for b in BRANDS if len(b) == 2], names)
+    three = first([b for b in BRANDS if len(b) >= 3], names)
+    road = first([r[:2] for r in ROADS], addresses)
+    if not (two and three and road):
+        raise SystemExit(f"no words with hits at this scale: {two=} {three=} {road=}")
+    return {"two": two, "words": f"托育 {two}", "fragment": three, "address": road}
+
+
+def measure(requests: int, words: dict) -> tuple[list, dict]:
     from django.test import Client
 
     from bench.institutions import _measure, staff_client
     from tuoyu.institutions.models import Institution
-    from tuoyu.institutions.selectors.public import public_filter
 
     public = Client()
     staff = staff_client("weijian")
-    address = Institution.objects.filter(public_filter()).exclude(address="").order_by("pk").first()
-    township_word = (address.address or "东孝")[:2] if address else "东孝"
 
     def api_rows(r):
         return len(r.json()["results"])
@@ -75,28 +109,40 @@ def measure(requests: int) -> tuple[list, dict]:
         return r.content.count(b'<tr class="directory-row"') or r.content.count(b"<tr") - 1
 
     api = "/api/v1/public/institutions?"
-    results = []
-    for scenario, q in (
-        ("public q= two-character word", "童心"),
-        ("public q= two words", "托育 童心"),
-        ("public q= name fragment", "小橡树"),
-        ("public q= address word", township_word),
+    published = public.get(api).json()["count"]
+    last_public = max(1, -(-published // 20))
+    results, counts = [], {}
+    for scenario, params in (
+        ("public q= two-character word", {"q": words["two"]}),
+        ("public q= two words", {"q": words["words"]}),
+        ("public q= name fragment", {"q": words["fragment"]}),
+        ("public q= address word", {"q": words["address"]}),
+        ("public no q, page 1", {}),
+        ("public no q, last page", {"page": last_public}),
     ):
-        results.append(_measure(public, scenario, api + urlencode({"q": q}), requests, api_rows))
+        url = api + urlencode(params)
+        counts[scenario] = public.get(url).json()["count"]
+        results.append(_measure(public, scenario, url, requests, api_rows))
     count = Institution.objects.count()
     last = max(1, -(-count // 50))
     for scenario, params in (
         ("directory sort=-slots", {"sort": "-slots"}),
         ("directory sort=slots last page", {"sort": "slots", "page": last}),
-        ("directory q= two-character word", {"q": "童心"}),
+        ("directory q= two-character word", {"q": words["two"]}),
     ):
         results.append(
             _measure(staff, scenario, "/institutions/?" + urlencode(params), requests, page_rows)
         )
     like = {
-        "public LIKE scan (before), raw": _like_scan_ms("童心", requests),
+        "public LIKE scan (before), raw": _like_scan_ms(words["two"], requests),
     }
-    return results, {"institutions": count, "like_scan_ms": like, "address_word": township_word}
+    return results, {
+        "institutions": count,
+        "published": published,
+        "like_scan_ms": like,
+        "words": words,
+        "counts": counts,
+    }
 
 
 def child(scale: str, args) -> int:
@@ -106,7 +152,8 @@ def child(scale: str, args) -> int:
     _scale.django_setup(url, scale)
     try:
         _scale.seed(scale, args.seed)
-        results, extra = measure(args.requests)
+        words = choose_words(json.loads(args.words) if args.words else None)
+        results, extra = measure(args.requests, words)
         _scale.emit(
             {
                 "database": _scale.database_version(),
@@ -119,33 +166,49 @@ def child(scale: str, args) -> int:
     return 0
 
 
-def report(runs: list[dict]) -> str:
+def report(runs: list[dict], load: tuple[str, str] = ("?", "?")) -> str:
+    import datetime as dt
+
     from bench import _scale
 
-    lines = [f"machine: {_scale.machine()}", f"database: {runs[0]['database']}", ""]
+    words = runs[0]["extra"]["words"]
+    lines = [
+        f"date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}",
+        f"machine: {_scale.machine()}",
+        f"database: {runs[0]['database']}",
+        f"load average (1, 5, 15 min) at start: {load[0]} · at end: {load[1]}",
+        "words (from the seed's generators, hits at every scale): "
+        + " · ".join(f"{k}={v}" for k, v in words.items()),
+        "",
+    ]
     for run in runs:
+        extra = run["extra"]
         lines += [
-            f"## {run['scale']}: {run['extra']['institutions']} institutions",
+            f"## {run['scale']}: {extra['institutions']} institutions, "
+            f"{extra['published']} published",
             "",
-            "| scenario | rows | queries | median ms | p95 ms | raw median ms | app / raw |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| scenario | matches | rows | queries | median ms | p95 ms | raw median ms "
+            "| app / raw |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in run["results"]:
             rr = r["median"] / r["raw_median"] if r["raw_median"] else float("nan")
+            matches = extra["counts"].get(r["scenario"], "")
             lines.append(
-                f"| {r['scenario']} | {r['rows']} | {r['queries']} | {r['median']:.1f} | "
-                f"{r['p95']:.1f} | {r['raw_median']:.2f} | {rr:.1f}× |"
+                f"| {r['scenario']} | {matches} | {r['rows']} | {r['queries']} | "
+                f"{r['median']:.1f} | {r['p95']:.1f} | {r['raw_median']:.2f} | {rr:.1f}× |"
             )
-        for name, ms in run["extra"]["like_scan_ms"].items():
-            lines.append(f"| {name} | | 2 | | | {ms:.2f} | |")
+        for name, ms in extra["like_scan_ms"].items():
+            lines.append(f"| {name} | | | 2 | | | {ms:.2f} | |")
         lines.append("")
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         lines += [
-            f"## growth {first['scale']} → {last['scale']}",
+            f"## growth {first['scale']} → {last['scale']} (published "
+            f"{_scale.ratio(first['extra']['published'], last['extra']['published'])})",
             "",
-            "| scenario | median | p95 | app / raw |",
-            "|---|---|---|---|",
+            "| scenario | median | p95 | raw median | app / raw |",
+            "|---|---|---|---|---|",
         ]
         for b, r in zip(first["results"], last["results"], strict=True):
             ab = b["median"] / b["raw_median"] if b["raw_median"] else 0
@@ -154,6 +217,7 @@ def report(runs: list[dict]) -> str:
                 f"| {r['scenario']} | {b['median']:.1f} → {r['median']:.1f} ms "
                 f"({_scale.ratio(b['median'], r['median'])}) | "
                 f"{b['p95']:.1f} → {r['p95']:.1f} ms ({_scale.ratio(b['p95'], r['p95'])}) | "
+                f"{_scale.ratio(b['raw_median'], r['raw_median'])} | "
                 f"{ab:.1f}× → {ar:.1f}× |"
             )
     return "\n".join(lines)
@@ -173,16 +237,23 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("BENCH_DATABASE_URL", ""),
         help="postgresql://… to measure on PostgreSQL (a temporary database per scale)",
     )
+    parser.add_argument("--quick", action="store_true", help="district and test scale only")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--words", help=argparse.SUPPRESS)  # JSON, from the first scale
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child, args)
-    scales = _scale.parse_scales(args.scales, False)
-    passed = ["--seed", str(args.seed), "--requests", str(args.requests)]
+    scales = _scale.parse_scales(args.scales, args.quick)
+    requests = args.requests if not args.quick else min(args.requests, 20)
+    passed = ["--seed", str(args.seed), "--requests", str(requests)]
     if args.database_url:
         passed += ["--database-url", args.database_url]
-    runs = _scale.run_children("search", scales, passed)
-    print(report(runs))
+    started = _scale.load_average()
+    runs = _scale.run_children("search", scales[:1], passed)
+    words = json.dumps(runs[0]["extra"]["words"], ensure_ascii=False)
+    if scales[1:]:
+        runs += _scale.run_children("search", scales[1:], [*passed, "--words", words])
+    print(report(runs, load=(started, _scale.load_average())))
     return 0
 
 

@@ -25,17 +25,18 @@ def _own(user):
     return memo(user, "filings.own", lambda: selectors.own_work(acting_user=user))
 
 
-def _queue_badge(user) -> int:
-    """Reviews of the user's subjects plus decisions waiting for it."""
+def _queue_badge(user) -> list:
+    """Reviews of the user's subjects plus decisions waiting for it (the queues themselves,
+    counted with the other badges in one statement: [scale] #10)."""
     from tuoyu.core.scope import scope_of
-    from tuoyu.filings import scopes
+    from tuoyu.filings import scopes, selectors
 
-    n = 0
+    queues = []
     if scopes.reviewer_subjects(scope_of(user)):
-        n += sum(r["count"] for r in _reviews(user))
+        queues.append(selectors.review_queue(acting_user=user))
     if user.has_perm("filings.decide"):
-        n += _decisions(user)["count"]
-    return n
+        queues.append(selectors.decision_queue(acting_user=user))
+    return queues
 
 
 def _mine_badge(user) -> int:
@@ -64,7 +65,7 @@ def register_navigation() -> None:
             descriptions=(
                 ("filings.decide", _("审核本部门负责的事项，对各事项均已通过的备案申请作出决定")),
             ),
-            badge=_queue_badge,
+            badge_queries=_queue_badge,
             badge_label=_("待审核事项与待决定的申请"),
         ),
     )

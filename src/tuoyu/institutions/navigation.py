@@ -13,18 +13,24 @@ def _unfiled(user) -> dict:
     return memo(user, "institutions.unfiled", lambda: unfiled_counts(acting_user=user))
 
 
-def _overdue_badge_registrations(user) -> int:
-    """[accounts-ux] point 2: 区卫健局's registrations past the filing deadline."""
-    if not user.has_perm(FOLLOW_UNFILED) or not _unfiled(user)["sees_registrations"]:
-        return 0
-    return _unfiled(user)["overdue"]
+def _overdue(user, *, as_registrations: bool) -> list:
+    """[accounts-ux] point 2, counted with the other badges in one statement ([scale] #10):
+    区卫健局 sees its registrations past the filing deadline on 登记信息; a township (which
+    sees no registration records) follows them in the directory."""
+    from tuoyu.institutions.selectors.registration import unfiled_overdue
+
+    if not user.has_perm(FOLLOW_UNFILED):
+        return []
+    qs, sees_registrations = unfiled_overdue(acting_user=user)
+    return [qs] if sees_registrations == as_registrations else []
 
 
-def _overdue_badge_directory(user) -> int:
-    """A township (which sees no registration records) follows them in the directory."""
-    if not user.has_perm(FOLLOW_UNFILED) or _unfiled(user)["sees_registrations"]:
-        return 0
-    return _unfiled(user)["overdue"]
+def _overdue_badge_registrations(user) -> list:
+    return _overdue(user, as_registrations=True)
+
+
+def _overdue_badge_directory(user) -> list:
+    return _overdue(user, as_registrations=False)
 
 
 def _unfiled_card(request) -> dict:
@@ -40,7 +46,7 @@ def register_navigation() -> None:
             "building",
             _("按镇街、状态、模式、普惠、连锁查询托育机构，导出名单，查看机构全部信息"),
             order=10,
-            badge=_overdue_badge_directory,
+            badge_queries=_overdue_badge_directory,
             badge_label=_("已登记未备案且已逾期的机构"),
         ),
         NavEntry(
@@ -50,7 +56,7 @@ def register_navigation() -> None:
             "inbox",
             _("登记机关推送、录入或导入的登记、变更、注销信息；已登记未备案机构及逾期提醒"),
             order=20,
-            badge=_overdue_badge_registrations,
+            badge_queries=_overdue_badge_registrations,
             badge_label=_("已登记未备案且已逾期的机构"),
         ),
         NavEntry(

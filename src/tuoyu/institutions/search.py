@@ -131,6 +131,40 @@ def text_match(q: str | None, *, fields: Iterable[str] = ("name", "address")) ->
     return Q(_index_condition(list(dict.fromkeys(tokens)))) & confirm
 
 
+def sql_condition(q: str | None, *, alias: str, fields=("name", "address")):
+    """`text_match` as an SQL fragment on the table aliased `alias`, for the statements of the
+    public search written out by hand (`selectors.public_search`): (sql, params), or None
+    when `q` has no word; `("FALSE", [])` when no word can use the index (matches nothing,
+    never a scan). The same conditions as `text_match` (a test holds both to one answer)."""
+    words = words_of(q)
+    if not words:
+        return None
+    tokens: list[str] = []
+    confirm: list[str] = []
+    params: list = []
+    for word in words:
+        tokens.extend(word_tokens(word))
+        if _needs_confirming(word):
+            pattern = f"%{connection.ops.prep_for_like_query(word)}%"
+            # icontains as Django writes it on both databases: ASCII case-folded LIKE.
+            confirm.append(
+                "("
+                + " OR ".join(f"UPPER({alias}.{f}) LIKE UPPER(%s) ESCAPE '\\'" for f in fields)
+                + ")"
+            )
+            params.extend([pattern] * len(fields))
+    if not tokens:
+        return "FALSE", []
+    tokens = list(dict.fromkeys(tokens))
+    if connection.vendor == "postgresql":
+        index = f"{TOKENS_FUNCTION}({alias}.search_tokens) @> %s::text[]"
+        index_params: list = [tokens]
+    else:
+        index = f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        index_params = [" ".join(f'"{t}"' for t in tokens)]
+    return " AND ".join([index, *confirm]), index_params + params
+
+
 # --- keeping the index -------------------------------------------------------------------
 
 

@@ -208,6 +208,20 @@ def unfiled_counts(*, acting_user, today: dt.date | None = None) -> dict:
     }
 
 
+def unfiled_overdue(*, acting_user, today: dt.date | None = None) -> tuple[QuerySet, bool]:
+    """The rows `unfiled_counts` counts as overdue (P-REG-12), as a queryset (the nav badge,
+    counted with the others in one statement: [scale] #10), and whether the user sees them
+    as registrations (else as the directory's institutions of its township)."""
+    scope = scope_of(acting_user)
+    sees = may_view_registrations(scope)
+    if sees:
+        qs = registration_institutions_visible(acting_user=acting_user)
+    else:
+        qs = institutions_visible(Institution.objects.all(), scope)
+    cutoff = registration_filing_deadline(today=today).cutoff
+    return qs.filter(_unfiled_q(), registered_at__lt=cutoff), sees
+
+
 def registration_event_get(*, acting_user, pk: int) -> RegistrationEvent:
     """One visible event; NotFound alike for unknown ids and for other authorities' events."""
     event = (

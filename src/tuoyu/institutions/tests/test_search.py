@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tuoyu.institutions import search
+from tuoyu.institutions import public_facts, search
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.selectors import public as public_selectors
+from tuoyu.institutions.selectors import public_search
 from tuoyu.institutions.selectors.directory import DirectoryFilters, institutions_directory
 
 pytestmark = pytest.mark.django_db
@@ -134,12 +135,14 @@ def test_reindex_repairs_rows_written_around_save(client, population):
 
 
 def test_the_count_and_the_page_come_from_one_search(
-    client, population, django_assert_max_num_queries
+    client, population, django_assert_num_queries, monkeypatch
 ):
-    """The ids of the page and the count in one statement; then the rows, their classes."""
-    qs = public_selectors.public_institutions(q="托育")
-    with django_assert_max_num_queries(3):
-        page = public_selectors.public_institutions_page(qs, 1)
+    """The page the public sees (`public_search`): the count, the rows and their classes in
+    one statement (other apps' fact providers, a query each, left out here)."""
+    monkeypatch.setattr(public_facts, "_enrolment", {})
+    monkeypatch.setattr(public_facts, "_facts", {})
+    with django_assert_num_queries(1):
+        page = public_search.public_page(q="托育")
     assert page.count == 3
 
 
@@ -190,3 +193,38 @@ def test_sqlite_two_character_search_uses_the_fts5_table(population):
     qs = public_selectors.public_institutions(q="婴童")
     plan = qs.explain()
     assert "institutions_search VIRTUAL TABLE" in plan, plan
+
+
+def _explain_served(**filters) -> str:
+    """EXPLAIN of the statement the public API runs for `filters` (`public_search`)."""
+    from tuoyu import policy
+
+    day = policy.as_date(None)
+    conditions = public_search._conditions(
+        q=filters.get("q"), township=None, affordable=None, age_months=None, day=day
+    )
+    sql, params = public_search.page_statement(
+        conditions, day, 0, 20, counted=bool(filters.get("q")), ordered_index=not filters
+    )
+    prefix = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_postgres_the_served_statement_uses_the_gin_index(population, district):
+    """The statement the API serves (count and page in one) asks the GIN index too."""
+    _bulk_filed(district, 3000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE institutions_institution")
+    plan = _explain_served(q="婴童")
+    assert "Bitmap Index Scan on institution_search_gin" in plan, plan
+    assert public_search.public_page(q="婴童").count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 and INDEXED BY are SQLite's")
+def test_sqlite_the_served_statements_use_their_indexes(population):
+    assert "institutions_search VIRTUAL TABLE" in _explain_served(q="婴童")
+    # no text: the page's ids walk the covering index of the public order (no sort of all)
+    assert "USING INDEX institution_public_name" in _explain_served()

@@ -20,6 +20,7 @@ from tuoyu import policy
 from tuoyu.core.bounds import SEARCH_MAX_LENGTH
 from tuoyu.core.errors import DomainError
 from tuoyu.institutions.selectors import public as selectors
+from tuoyu.institutions.selectors import public_search
 
 # What can be a filing number (the receipt's `TY<district>-<year>-<seq>`, or a number a
 # district issued before, with Chinese brackets): at most 40 characters, never a "/" — the
@@ -76,13 +77,13 @@ def institution_list(request):
         data = form.cleaned_data
         affordable = {"true": True, "false": False}.get(data.get("affordable") or "")
         try:
-            qs = selectors.public_institutions(
+            page = public_search.public_page(
                 q=data.get("q"),
                 township=data.get("township") or None,
                 affordable=affordable,
                 age_months=data.get("age_months"),
+                page=data.get("page") or 1,
             )
-            page = selectors.public_institutions_page(qs, data.get("page") or 1)
         except DomainError as exc:
             for item in exc.errors:
                 form.add_error(item.field if item.field in form.fields else None, item.message)
