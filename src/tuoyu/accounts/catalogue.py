@@ -42,6 +42,7 @@ class AccountsAction(AuditAction):
     USER_ACTIVATION_FAILED = "accounts.user.activation_failed", _("激活码错误")
     USER_DISABLED = "accounts.user.disabled", _("停用账号")
     USER_ENABLED = "accounts.user.enabled", _("启用账号")
+    USER_SCOPE_ADMIN_CHANGED = "accounts.user.scope_admin_changed", _("更改管理员权限")
     USER_PASSWORD_RESET = "accounts.user.password_reset", _("重置密码")
     USER_PASSWORD_CHANGED = "accounts.user.password_changed", _("修改密码")
     USER_HANDOVER_LETTER_DOWNLOADED = (

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.core.scope import ScopeKind as CoreScopeKind
@@ -65,7 +66,22 @@ class Department(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_display
+
+    # [accounts-ux] 9: data texts in the language in use (their msgids are listed in
+    # accounts/data_texts.py, the English in the catalog); a text without a translation
+    # shows as stored.
+    @property
+    def name_display(self) -> str:
+        return gettext(self.name) if self.name else ""
+
+    @property
+    def full_name_display(self) -> str:
+        return gettext(self.full_name) if self.full_name else ""
+
+    @property
+    def duties_display(self) -> str:
+        return gettext(self.duties) if self.duties else ""
 
 
 LIFECYCLE_LABELS = {"active": _("正常"), "pending": _("待激活"), "disabled": _("已停用")}
@@ -166,7 +182,7 @@ class User(AbstractUser):
     @property
     def scope_label(self) -> str:
         if self.scope_kind == self.ScopeKind.DEPARTMENT and self.department_id:
-            return self.department.name
+            return self.department.name_display
         if self.scope_kind == self.ScopeKind.TOWNSHIP and self.township_id:
             return self.township.name
         if self.scope_kind == self.ScopeKind.INSTITUTION and self.institution_id:

@@ -860,6 +860,34 @@ def user_disable(*, acting_user, user: User) -> User:
 
 
 @transaction.atomic
+def user_scope_admin_set(*, acting_user, user: User, is_scope_admin: bool) -> User:
+    """Make an account its unit's administrator or take the right away ([accounts-ux] 1):
+    by an administrator of the same scope (区卫健局's district-wide), never on one's own
+    account (a unit cannot lose its last administrator by a slip of its own); audited."""
+    _manage_check(acting_user, user)
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise DomainError(
+            AccountsError.USER_SELF_MANAGE,
+            "不能更改自己账号的管理员权限，请由本单位其他管理员或区卫健局管理员操作",
+            status=403,
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_scope_admin == is_scope_admin:
+        return user
+    before = {"is_scope_admin": user.is_scope_admin}
+    user.is_scope_admin = is_scope_admin
+    user.save(update_fields=["is_scope_admin"])
+    audit_record(
+        action=AccountsAction.USER_SCOPE_ADMIN_CHANGED,
+        kind=AuditEvent.Kind.AUTH,
+        actor=acting_user,
+        obj=user,
+        changes=diff(before, {"is_scope_admin": is_scope_admin}),
+    )
+    return user
+
+
+@transaction.atomic
 def user_enable(*, acting_user, user: User) -> User:
     """Enable a disabled account again; one never activated stays waiting for its code."""
     _manage_check(acting_user, user)

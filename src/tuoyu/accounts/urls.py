@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("accounts/users/<int:user_id>/disable/", views.user_disable, name="user_disable"),
     path("accounts/users/<int:user_id>/enable/", views.user_enable, name="user_enable"),
+    path("accounts/users/<int:user_id>/admin/", views.user_scope_admin, name="user_scope_admin"),
     path("accounts/users/<int:user_id>/reset/", views.user_password_reset, name="user_reset"),
     path("accounts/second-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path(

@@ -524,11 +524,78 @@ def user_handover_letter(request, user_id: int):
     return response
 
 
+def _confirmation(request, user, *, title, consequences, button, button_class, action, fields=()):
+    """[accounts-ux] 6: the server-side confirmation page (no JavaScript) before an account
+    change: what will happen, then the button that does it (`confirmed=1`)."""
+    confirm = {
+        "title": title,
+        "subject": _("账号：%(name)s（%(username)s）")
+        % {"name": user.display_name or user.username, "username": user.username},
+        "consequences": consequences,
+        "button": button,
+        "button_class": button_class,
+        "action": action,
+        "fields": list(fields),
+        "back": reverse("accounts:user_detail", args=[user.pk]),
+        "shown": [],
+    }
+    return render(request, "web/confirm.html", {"confirm": confirm})
+
+
+@login_required
+@require_POST
+def user_scope_admin(request, user_id: int):
+    """Give or take an account's administrator right, after a confirmation page."""
+    _require(request, "accounts.manage_users")
+    user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    grant = request.POST.get("is_scope_admin") == "1"
+    if request.POST.get("confirmed") != "1":
+        return _confirmation(
+            request,
+            user,
+            title=_("设为本单位管理员") if grant else _("取消管理员权限"),
+            consequences=[
+                _("管理员可以新增、停用、启用本单位的账号，重置密码，签发激活码。")
+                if grant
+                else _("取消后该账号不能再管理本单位的账号，其本人的工作不受影响。"),
+                _("此操作记入审计日志。"),
+            ],
+            button=_("确认设为管理员") if grant else _("确认取消"),
+            button_class="btn-primary" if grant else "btn-warning",
+            action=reverse("accounts:user_scope_admin", args=[user.pk]),
+            fields=[("is_scope_admin", "1" if grant else "0")],
+        )
+    try:
+        services.user_scope_admin_set(acting_user=request.user, user=user, is_scope_admin=grant)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            (_("已将 %(name)s 设为本单位管理员") if grant else _("已取消 %(name)s 的管理员权限"))
+            % {"name": user},
+        )
+    return redirect("accounts:user_detail", user_id=user.pk)
+
+
 @login_required
 @require_POST
 def user_disable(request, user_id: int):
     _require(request, "accounts.manage_users")
     user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    if request.POST.get("confirmed") != "1":
+        return _confirmation(
+            request,
+            user,
+            title=_("停用账号"),
+            consequences=[
+                _("停用后该账号立即不能登录，其接口令牌同时失效，未使用的激活码作废。"),
+                _("需要时可以再启用。"),
+            ],
+            button=_("确认停用"),
+            button_class="btn-danger",
+            action=reverse("accounts:user_disable", args=[user.pk]),
+        )
     try:
         services.user_disable(acting_user=request.user, user=user)
     except DomainError as exc:
@@ -553,6 +620,18 @@ def user_enable(request, user_id: int):
 def user_password_reset(request, user_id: int):
     _require(request, "accounts.manage_users")
     user = selectors.user_managed_get(acting_user=request.user, user_id=user_id)
+    if request.POST.get("confirmed") != "1":
+        return _confirmation(
+            request,
+            user,
+            title=_("重置密码"),
+            consequences=[
+                _("重置后原密码立即失效，将生成临时密码，使用人登录后须修改。"),
+            ],
+            button=_("确认重置"),
+            button_class="btn-warning",
+            action=reverse("accounts:user_reset", args=[user.pk]),
+        )
     try:
         temporary = services.user_password_reset(acting_user=request.user, user=user)
     except DomainError as exc:

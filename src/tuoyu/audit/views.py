@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tuoyu.audit.models import AuditEvent
+from tuoyu.audit.presentation import event_words
 from tuoyu.audit.selectors import audit_chain_verify, audit_events
 from tuoyu.web.tables import paginate
 
@@ -17,6 +19,11 @@ def audit_list(request):
         k: request.GET.get(k, "").strip() for k in ("action", "object_type", "actor", "kind")
     }
     page = paginate(request, audit_events(acting_user=request.user, **filters))
+    # [accounts-ux] 5: rows as sentences with labelled fields; one query for the names.
+    ids = {e.actor_id for e in page if e.actor_id}
+    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    for event in page:
+        event.words = event_words(event, actor_names={k: v for k, v in names.items() if v})
     return render(
         request,
         "audit/list.html",

@@ -644,3 +644,40 @@ def public_rejections() -> QuerySet:
         .order_by("-decided_at", "-pk")
         .values("pk", "institution__name", "kind", "decided_at", "rejection_category")
     )
+
+
+def register_audit_words() -> None:
+    """[accounts-ux] 5: the audit log names an application's facts by their labels and shows
+    their values in words ("负责人学历：— → 本科", "保育人员：12 人（持证 11 人）")."""
+    from tuoyu.audit.presentation import register_audit_labels
+
+    fields = {f.name: f.label for f in checks.BASIC_FACTS}
+    fields.update({f.name: f.label for f in checks.STANDARD_FACTS})
+    fields.update(dict(checks.STAFF_ROLES))
+    fields.update({"subject": gettext_lazy("审核事项"), "reopened": gettext_lazy("重新审核的事项")})
+    fields["waited_seconds"] = gettext_lazy("等待时长")
+
+    sections = {
+        "basic": gettext_lazy("基本信息"),
+        "classes": gettext_lazy("班级"),
+        "staff": gettext_lazy("人员配备"),
+        "standards": gettext_lazy("设置标准"),
+    }
+
+    def display(key, value):
+        if key == "section" and value in sections:
+            return sections[value]
+        if key in checks.STAFF_ROLE_NAMES and isinstance(value, dict):
+            return _("%(n)s 人（持证 %(c)s 人）") % {
+                "n": value.get("count", 0),
+                "c": value.get("certified", 0),
+            }
+        if key in checks.STANDARD_CHOICES and value:
+            return str(dict(checks.STANDARD_CHOICES[key]).get(value, value))
+        if key == "waited_seconds" and isinstance(value, int):
+            return _("%(h)s 小时") % {"h": round(value / 3600, 1)}
+        if key in checks.BASIC_FACT_NAMES and isinstance(value, str | int | float | bool):
+            return fact_display(key, value)
+        return None
+
+    register_audit_labels("filings.filingapplication", fields=fields, display=display)

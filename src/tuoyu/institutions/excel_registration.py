@@ -243,6 +243,10 @@ def _template_notes_sheet(wb: Workbook, townships: list[Any], authority_label: s
 class ParsedRow:
     number: int  # the spreadsheet row
     data: dict[str, Any]  # a push body (RegistrationIn fields)
+    # False when a cell of the row was refused (its value left out of `data`): the row is
+    # still checked, so the report lists all of the row's problems at once ([accounts-ux]
+    # 5), but it is never written.
+    cells_ok: bool = True
 
 
 _DATETIME_FORMATS = (
@@ -348,6 +352,9 @@ def registration_file_parse(
                         row=number,
                     )
                     ok = False
+                    # A stand-in moment (now: never in the future, never before an earlier
+                    # event) lets the push check the rest of the row; the row is not written.
+                    data["occurred_at"] = dt.datetime.now(tz=SHANGHAI)
                 else:
                     data["occurred_at"] = occurred_at
             event_id = cell_text(record["event_id"]) or f"EXCEL-{authority}-{digest}-{number}"
@@ -359,11 +366,9 @@ def registration_file_parse(
                     field=HEADER_OF["event_id"],
                     row=number,
                 )
-                ok = False
-            else:
-                first_row_of[event_id] = number
-            if ok:
-                rows.append(ParsedRow(number=number, data=data))
+                continue  # a second row under one event id is not checked again
+            first_row_of[event_id] = number
+            rows.append(ParsedRow(number=number, data=data, cells_ok=ok))
     return rows, errors
 
 

@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "for_profit": "营利性",
     "legal_representative": "法定代表人",
     "address": "地址",
-    "township_code": "镇乡街道代码",
+    "township_code": "所在镇乡街道",
     "occurred_at": "发生时间",
 }
 

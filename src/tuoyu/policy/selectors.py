@@ -12,10 +12,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tuoyu import policy
-from tuoyu.policy.labels import CHOICES, CONFIDENCE, SECTIONS, label_for
+from tuoyu.policy.labels import CHOICES, CONFIDENCE, MAPPING_WORDS, SECTIONS, label_for
 from tuoyu.policy.loader import ParamMeta, PolicyDateError, Version
 from tuoyu.policy.schema import Target
 
@@ -81,16 +83,47 @@ def _percent(value: Decimal | int) -> str:
     return f"{_number(Decimal(value) * 100)}%"
 
 
-def _with_unit(value: Any, unit: str) -> str:
-    if unit == "%":
+# Units that count things take a plural in English ("≥ 1 institution", "≥ 3 institutions",
+# [accounts-ux] point 9): each a literal ngettext call, so makemessages finds it. Keyed by
+# the unit's Chinese text (the label's msgid), whatever the language in use.
+COUNTED_UNITS = {
+    "家": lambda n: ngettext("%(n)s 家", "%(n)s 家", n),
+    "个": lambda n: ngettext("%(n)s 个", "%(n)s 个", n),
+    "名": lambda n: ngettext("%(n)s 名", "%(n)s 名", n),
+    "人": lambda n: ngettext("%(n)s 人", "%(n)s 人", n),
+    "个月": lambda n: ngettext("%(n)s 个月", "%(n)s 个月", n),
+    "天": lambda n: ngettext("%(n)s 天", "%(n)s 天", n),
+    "年": lambda n: ngettext("%(n)s 年", "%(n)s 年", n),
+    "层": lambda n: ngettext("%(n)s 层", "%(n)s 层", n),
+    "小时": lambda n: ngettext("%(n)s 小时", "%(n)s 小时", n),
+}
+
+
+def _unit_key(unit: Any) -> str:
+    with translation.override("zh-hans"):
+        return str(unit)
+
+
+def _with_unit(value: Any, unit: Any) -> str:
+    key = _unit_key(unit) if unit else ""
+    if key == "%":
         return _percent(value)
-    if unit == "ratio":
+    if key == "ratio":
         return f"1 : {_number(value)}"
     text = _number(value)
+    counted = COUNTED_UNITS.get(key)
+    if counted is not None and Decimal(value) == Decimal(value).to_integral_value():
+        return counted(int(value)) % {"n": text}
     return f"{text} {unit}" if unit else text
 
 
-def format_value(value: Any, unit: str = "") -> str:
+def _words(value: Any) -> str:
+    """A code of a policy mapping in words; "health,public_security" → "区卫健局、区公安分局"."""
+    parts = [p.strip() for p in str(value).split(",")]
+    return "、".join(str(MAPPING_WORDS.get(p, CHOICES.get(p, p))) for p in parts)
+
+
+def format_value(value: Any, unit: Any = "") -> str:
     """A parameter value as Chinese display text (money stays a plain integer: 50000 元)."""
     if value is None:
         return _("无（本版本未设此项）")
@@ -101,15 +134,17 @@ def format_value(value: Any, unit: str = "") -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return "、".join(str(v) for v in value.values())
+        # Words, never the stored codes ([accounts-ux] 5): a routing table reads
+        # "食品安全 → 区市场监管局；…"; a table of labels (code → its name) lists the names.
+        if all(k in MAPPING_WORDS for k in value):
+            return "；".join(f"{_words(k)} → {_words(v)}" for k, v in value.items())
+        return "、".join(_words(v) for v in value.values())
     if isinstance(value, str):
-        if value in CHOICES:
-            return f"{CHOICES[value]}（{value}）"
-        return value
+        return str(CHOICES.get(value, value))
     return _with_unit(value, unit)
 
 
-def format_target(target: Target, unit: str = "") -> str:
+def format_target(target: Target, unit: Any = "") -> str:
     by = _("（截至 %(day)s）") % {"day": target.deadline.isoformat()}
     if target.kind == "trend":
         base = (
@@ -156,12 +191,12 @@ def policy_page(raw_date: str | None) -> PolicyPage:
                 label = str(lab.label)
                 if section == "classes":
                     class_type = key.split(".")[1]
-                    label = f"{current.classes[class_type].name_zh} · {label}"
+                    label = f"{_(current.classes[class_type].name_zh)} · {label}"  # a data text
                 sections[section].rows.append(
                     ParamRow(
                         key=key,
                         label=label,
-                        display=format_value(value, str(lab.unit)),
+                        display=format_value(value, lab.unit),
                         meta=meta,
                         confidence_label=str(CONFIDENCE[meta.confidence]),
                         overridden=meta.version != first and key not in later,

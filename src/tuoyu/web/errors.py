@@ -27,10 +27,16 @@ log = logging.getLogger("tuoyu.errors")
 
 PROBLEM = "application/problem+json"
 TITLE = "系统内部错误"
+# Written without templates (the template engine may be what failed), so in both languages:
+# the language of the request is not known here ([accounts-ux] point 9).
 FALLBACK = (
-    '<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>系统内部错误</title>'
-    "</head><body><h1>系统暂时出现错误</h1><p>错误已记录，请稍后重试；如持续出现，请联系平台运维，"
-    '并提供请求编号 <code>{request_id}</code>。</p><p><a href="/">返回首页</a></p></body></html>'
+    '<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>系统内部错误 · Server'
+    " error</title></head><body><h1>系统暂时出现错误</h1><p>错误已记录，请稍后重试；如持续出现，"
+    "请联系平台运维，并提供请求编号 <code>{request_id}</code>。</p>"
+    '<div lang="en"><h2>Something went wrong</h2><p>The error has been logged. Please try again'
+    " later; if it persists, contact the platform operators and quote the request id"
+    " <code>{request_id}</code>.</p></div>"
+    '<p><a href="/">返回首页 · Home</a></p></body></html>'
 )
 
 

@@ -112,12 +112,19 @@ def test_detail_buttons_disable_and_reset(client, admin, make_user):
     account = make_user("caizheng", department="finance")
     client.force_login(admin)
     detail = client.get(reverse("accounts:user_detail", args=[account.pk])).content.decode()
-    assert 'data-confirm="' in detail and "停用" in detail
-    client.post(reverse("accounts:user_disable", args=[account.pk]))
+    assert "停用" in detail and "重置密码" in detail
+    # [accounts-ux] 6: a server-side confirmation page first, nothing changed yet
+    page = client.post(reverse("accounts:user_disable", args=[account.pk]))
+    assert 'data-testid="confirmation"' in page.content.decode()
+    account.refresh_from_db()
+    assert account.lifecycle_status != "disabled"
+    client.post(reverse("accounts:user_disable", args=[account.pk]), {"confirmed": "1"})
     account.refresh_from_db()
     assert account.lifecycle_status == "disabled"
     client.post(reverse("accounts:user_enable", args=[account.pk]))
-    response = client.post(reverse("accounts:user_reset", args=[account.pk]))
+    page = client.post(reverse("accounts:user_reset", args=[account.pk]))
+    assert "临时密码" in page.content.decode() and "temporary" not in (page.context or {})
+    response = client.post(reverse("accounts:user_reset", args=[account.pk]), {"confirmed": "1"})
     account.refresh_from_db()
     assert account.must_change_password
     assert account.check_password(response.context["temporary"])
@@ -133,3 +140,33 @@ def test_the_navigation_shows_account_management_to_administrators_only(client, 
     assert reverse("accounts:users") in client.get("/").content.decode()
     client.force_login(make_user("caizheng", department="finance"))
     assert reverse("accounts:users") not in client.get("/").content.decode()
+
+
+def test_an_administrator_gives_and_takes_the_administrator_right(client, admin, make_user):
+    """[accounts-ux] 1: administrators change another account's administrator flag, after
+    a confirmation page; audited; never on their own account."""
+    from tuoyu.audit.models import AuditEvent
+
+    account = make_user("caizheng2", department="finance")
+    client.force_login(admin)
+    url = reverse("accounts:user_scope_admin", args=[account.pk])
+    page = client.post(url, {"is_scope_admin": "1"})
+    assert 'data-testid="confirmation"' in page.content.decode()
+    account.refresh_from_db()
+    assert not account.is_scope_admin
+    client.post(url, {"is_scope_admin": "1", "confirmed": "1"})
+    account.refresh_from_db()
+    assert account.is_scope_admin
+    event = AuditEvent.objects.filter(action="accounts.user.scope_admin_changed").get()
+    assert event.changes == {"is_scope_admin": [False, True]}
+    client.post(url, {"is_scope_admin": "0", "confirmed": "1"})
+    account.refresh_from_db()
+    assert not account.is_scope_admin
+    own = client.post(
+        reverse("accounts:user_scope_admin", args=[admin.pk]),
+        {"is_scope_admin": "0", "confirmed": "1"},
+        follow=True,
+    )
+    admin.refresh_from_db()
+    assert admin.is_scope_admin
+    assert "不能更改自己账号的管理员权限" in own.content.decode()

@@ -16,6 +16,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tuoyu.core.errors import NotFound
+from tuoyu.core.pinyin import Pinyin
 from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import ChainAgreement, Institution
 from tuoyu.institutions.scopes import (
@@ -140,7 +141,11 @@ def chain_branches(*, acting_user, agreement: ChainAgreement) -> QuerySet[Instit
     qs = institutions_visible(
         scope=scope_of(acting_user), qs=Institution.objects.filter(chain_agreement=agreement)
     )
-    return qs.annotate(in_scope=_branch_in_scope()).select_related("township").order_by("name")
+    return (
+        qs.annotate(in_scope=_branch_in_scope())
+        .select_related("township")
+        .order_by(Pinyin("name"), "pk")
+    )
 
 
 def chain_info_for_institution(*, acting_user, institution: Institution, on_date=None) -> dict:

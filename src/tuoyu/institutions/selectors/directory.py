@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from tuoyu.accounts.models import User
 from tuoyu.core.errors import NotFound
+from tuoyu.core.pinyin import Pinyin
 from tuoyu.core.scope import scope_of
 from tuoyu.institutions import search, summary
 from tuoyu.institutions.models import CareClass, ChainAgreement, Institution, RegistrationEvent
@@ -226,7 +227,9 @@ def sort_keys(sort: str) -> list:
         # NULLS LAST only where there can be nulls: on a NOT NULL column it would keep a
         # descending sort from walking its index backwards (PostgreSQL).
         nulls = {"nulls_last": True} if _nullable(k) else {}
-        out.append(F(k).desc(**nulls) if desc else F(k).asc(**nulls))
+        # Names by pinyin on both databases ([accounts-ux] 9), not by code point.
+        expr = Pinyin(k) if k == "name" else F(k)
+        out.append(expr.desc(**nulls) if desc else expr.asc(**nulls))
     return [*out, "-pk" if desc else "pk"]
 
 

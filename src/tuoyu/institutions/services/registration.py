@@ -227,7 +227,7 @@ def registration_event_receive(
 def _already_registered(uscc: str) -> DomainError:
     return DomainError(
         InstitutionsError.ALREADY_REGISTERED,
-        f"统一社会信用代码为 {uscc} 的机构已登记，不能重复登记（变更请推送 changed）",
+        f"统一社会信用代码为 {uscc} 的机构已登记，不能重复登记；登记事项有变化时，请报送变更登记",
         field="uscc",
         status=409,
     )
@@ -303,7 +303,7 @@ def _check_fields(
             errors.append(
                 ErrorItem(
                     RegionsError.UNKNOWN_REGION,
-                    f"镇乡街道代码“{payload.township_code}”不是 GET /api/v1/regions 列出的镇乡街道级区划",
+                    f"“所在镇乡街道”填写的代码“{payload.township_code}”不是本区的镇乡街道",
                     field="township_code",
                 )
             )

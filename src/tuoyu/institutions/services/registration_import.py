@@ -67,14 +67,16 @@ def registration_events_import(*, acting_user, file: IO[bytes]) -> RegistrationI
     )
     if any(e.field == "file" or e.row == 1 for e in errors.items):
         errors.raise_if_any()  # the file itself is unusable: no row is tried
-    rows = [(row.number, row.data) for row in parsed]
-    # Every row checked against the database as it is, nothing written, no lock taken.
+    # Every row checked against the database as it is, nothing written, no lock taken; a
+    # row with a refused cell too, so the report lists every problem of every row at once
+    # ([accounts-ux] 5: a bad date no longer hides the row's other errors).
     plan = registration_events_plan(
         acting_user=acting_user,
-        rows=rows,
+        rows=[(row.number, row.data) for row in parsed],
         max_problems=MAX_REPORTED_ERRORS - len(errors.items),
     )
     _raise_problems(errors, plan)
+    rows = [(row.number, row.data) for row in parsed if row.cells_ok]
     name = Path(getattr(file, "name", "") or "").name[:200]
     write = functools.partial(
         _write,
@@ -100,7 +102,11 @@ def _raise_problems(cell_errors: ErrorCollector, plan: RegistrationPlan) -> None
     when there are none."""
     problems = ErrorCollector()
     problems.items.extend(cell_errors.items)
+    # A refused cell is left out of its row's body: the push would call it missing too.
+    refused = {(e.row, e.field) for e in cell_errors.items}
     for item in plan.problems:
+        if (item.row, excel_registration.header_of(item.field)) in refused:
+            continue
         problems.add(
             item.code, item.message, field=excel_registration.header_of(item.field), row=item.row
         )

@@ -69,7 +69,12 @@ def test_create_attach_detach_end_through_the_pages(hb, make_institution, distri
     assert "未找到" in r.content.decode()
 
     detach = reverse("institutions:chain_detach", args=[agreement.pk, outside.pk])
-    assert hb.post(detach).status_code == 302
+    # [accounts-ux] 6: first a confirmation page, nothing changed; then the change
+    page = hb.post(detach)
+    assert page.status_code == 200 and 'data-testid="confirmation"' in page.content.decode()
+    outside.refresh_from_db()
+    assert outside.chain_agreement_id == agreement.pk
+    assert hb.post(detach, {"confirmed": "1"}).status_code == 302
     outside.refresh_from_db()
     assert outside.chain_agreement_id is None
 

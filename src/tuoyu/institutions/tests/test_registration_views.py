@@ -169,9 +169,24 @@ def test_event_detail_shows_payload_response_and_changes(client, market_user, pu
     assert response.status_code == 200
     assert change.event.event_id in html
     assert "金华市金东区改名托育有限公司" in html
-    assert f"&quot;institution_id&quot;: {change.institution_id}" in html  # the response
     assert "多湖街道（330703001）" in html and "东孝街道（330703002）" in html  # before → after
     assert pushed["market_a"].event.event_id in html  # the institution's history
+    # [accounts-ux] 5: the raw push and response only for 区卫健局, behind 技术详情.
+    assert "&quot;institution_id&quot;" not in html and "技术详情" not in html
+
+
+def test_event_detail_raw_push_behind_technical_details_for_health(
+    client, health_user, market_user, pushed
+):
+    event = pushed["market_a"].event
+    client.force_login(health_user)
+    html = client.get(reverse("institutions:registration_detail", args=[event.pk])).content
+    html = html.decode()
+    details = html[html.index('data-testid="technical-details"') :]
+    details = details[: details.index("</details>")]
+    assert "技术详情" in details
+    assert f"&quot;institution_id&quot;: {pushed['market_a'].institution_id}" in details
+    assert "&quot;authority&quot;: &quot;market_regulation&quot;" in details
 
 
 def test_pagination(client, health_user, market_user):
@@ -415,7 +430,7 @@ def test_form_errors_are_shown_per_field_in_chinese(client, market_user):
     errors = field_errors(response)
     assert errors["uscc"] == ["统一社会信用代码校验位错误"]
     assert errors["name"] == ["登记时“机构名称”不能为空"]
-    assert errors["township_code"] == ["登记时“镇乡街道代码”不能为空"]
+    assert errors["township_code"] == ["登记时“所在镇乡街道”不能为空"]
     assert not RegistrationEvent.objects.exists()
 
 

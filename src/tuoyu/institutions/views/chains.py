@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -329,6 +329,24 @@ def chain_detach(request, pk: int, institution_pk: int):
     )
     if branch is None:
         raise Http404
+    if request.POST.get("confirmed") != "1":
+        # [accounts-ux] 6: a server-side confirmation page (no JavaScript) first.
+        confirm = {
+            "title": gettext("解除分支机构"),
+            "subject": f"{branch.name}（{branch.uscc}）",
+            "consequences": [
+                gettext("解除后该机构不再属于连锁协议 %(number)s。")
+                % {"number": agreement.agreement_number},
+                gettext("它此后的备案不再适用连锁简化备案；此操作记入审计日志。"),
+            ],
+            "button": gettext("确认解除"),
+            "button_class": "btn-danger",
+            "action": request.path,
+            "fields": [("reason", request.POST.get("reason", ""))],
+            "back": reverse("institutions:chain_detail", args=[agreement.pk]),
+            "shown": [],
+        }
+        return render(request, "web/confirm.html", {"confirm": confirm})
     try:
         services.chain_branch_detach(
             acting_user=request.user,

@@ -8,7 +8,6 @@ from html import escape
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from tuoyu.institutions.models.institution import OperatingMode
 from tuoyu.institutions.selectors import affordable as affordable_selectors
 from tuoyu.institutions.selectors import chains as chain_selectors
 from tuoyu.institutions.selectors import directory as selectors
+from tuoyu.institutions.selectors import registration as reg_selectors
 from tuoyu.institutions.tabs import InstitutionTab, register_tab, registered_tabs, tab_get
 from tuoyu.web.tables import PAGE_SIZES, paginate
 
@@ -222,13 +222,6 @@ def institution_export(request):
     )
 
 
-def _field_label(name: str) -> str:
-    try:
-        return str(Institution._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
 def _classes_tab(request, institution: Institution) -> dict:
     classes = selectors.institution_classes(acting_user=request.user, institution=institution)
     return {
@@ -244,10 +237,8 @@ def _registrations_tab(request, institution: Institution) -> dict:
     )
     for event in events:
         event.authority_label = AUTHORITY_LABELS.get(event.authority, event.authority)
-        event.change_rows = [
-            (_field_label(name), *[*pair, None, None][:2])
-            for name, pair in (getattr(event, "changes", None) or {}).items()
-        ]
+        # [accounts-ux] 5: "营利性：非营利性 → 营利性", never "— → True".
+        event.change_rows = reg_selectors.registration_event_changes(event)
     return {"events": events}
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tuoyu import policy
+from tuoyu.accounts.rules import is_health_bureau
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.institutions import excel_registration
 from tuoyu.institutions.models import Institution, RegistrationEvent
@@ -131,6 +132,8 @@ def registration_detail(request, pk: int):
             "payload_json": json.dumps(event.payload, ensure_ascii=False, indent=2),
             "response_json": json.dumps(event.response, ensure_ascii=False, indent=2),
             "authority_labels": AUTHORITY_LABELS,
+            # [accounts-ux] 5: the raw push is for 区卫健局 only, behind 技术详情.
+            "show_technical": is_health_bureau(request.user),
         },
     )
 
@@ -171,8 +174,10 @@ class RegistrationEventForm(forms.Form):
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=60, required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     township_code = forms.ChoiceField(label=_("所在镇乡街道"), required=False)
+    # [accounts-ux] 5: the label is the word the service's messages use ("发生时间").
     occurred_at = forms.DateTimeField(
-        label=_("办结时间"),
+        label=_("发生时间"),
+        help_text=_("登记机关办结该事项的时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
