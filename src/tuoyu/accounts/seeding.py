@@ -30,6 +30,8 @@ DEPARTMENT_ACCOUNTS = {
     "gongan": ("public_security", "区公安分局工作人员"),
     "zhujian": ("housing", "区住建局工作人员"),
     "fuji": ("mch_centre", "区妇计中心工作人员"),
+    # P-WF-3: the training and appraisal subsidy list (workforce).
+    "renshe": ("human_resources", "区人力社保局工作人员"),
 }
 TOWNSHIP_ACCOUNTS = {"duohu": "330703001"}
 

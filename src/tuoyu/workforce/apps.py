@@ -5,3 +5,18 @@ class WorkforceConfig(AppConfig):
     name = "tuoyu.workforce"
     label = "workforce"
     verbose_name = "从业人员"
+
+    def ready(self):
+        from tuoyu.workforce.audit_labels import register_audit_labels
+
+        register_audit_labels()
+        from tuoyu.workforce import receivers, rules  # noqa: F401
+        from tuoyu.workforce.navigation import register_home_cards, register_navigation
+        from tuoyu.workforce.retention import register_retention
+        from tuoyu.workforce.views import register_institution_tab
+
+        register_navigation()
+        register_home_cards()
+        receivers.register()
+        register_retention()
+        register_institution_tab()

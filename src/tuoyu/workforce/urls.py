@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from tuoyu.workforce.views import app_urls
 
 app_name = "workforce"
 
-urlpatterns: list = []
+urlpatterns = app_urls

@@ -1,0 +1,263 @@
+"""Reads of workforce, scope applied (`scopes.py`): outside the scope is 404.
+
+Lists never decrypt: they show `Person.id_number_masked`. The clear ID number is read only
+through `audit.services.personal_value_reveal` (never here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from tuoyu import policy
+from tuoyu.core.errors import NotFound
+from tuoyu.core.scope import scope_of
+from tuoyu.institutions.models import Institution
+from tuoyu.institutions.scopes import institutions_visible
+from tuoyu.workforce import compliance
+from tuoyu.workforce.models import (
+    Ban,
+    BanAttempt,
+    Certificate,
+    ExpiryNotice,
+    Role,
+    StaffMember,
+    Training,
+)
+from tuoyu.workforce.scopes import bans_visible, staff_visible
+
+
+def institution_for_staff(
+    *, acting_user, uscc: str | None = None, pk: int | None = None
+) -> Institution:
+    qs = institutions_visible(Institution.objects.all(), scope_of(acting_user))
+    institution = qs.filter(uscc=(uscc or "").upper()).first() if uscc else qs.filter(pk=pk).first()
+    if institution is None:
+        raise NotFound()
+    return institution
+
+
+def staff_all(*, acting_user) -> QuerySet[StaffMember]:
+    return staff_visible(StaffMember.objects.all(), scope_of(acting_user))
+
+
+def roster(*, acting_user, institution: Institution, include_left: bool = False) -> QuerySet:
+    qs = staff_all(acting_user=acting_user).filter(institution=institution)
+    if not include_left:
+        qs = qs.filter(left_on__isnull=True)
+    return qs.select_related("person", "care_class", "banned_by").order_by("role", "name", "pk")
+
+
+def staff_get(*, acting_user, pk: int) -> StaffMember:
+    staff = (
+        staff_all(acting_user=acting_user)
+        .select_related("person", "institution", "care_class", "banned_by")
+        .prefetch_related(
+            Prefetch("certificates", queryset=Certificate.objects.order_by("kind", "-valid_from")),
+            Prefetch("trainings", queryset=Training.objects.order_by("-completed_on")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if staff is None:
+        raise NotFound()
+    return staff
+
+
+def flagged_staff(*, acting_user) -> QuerySet[StaffMember]:
+    """Active employments of banned persons (P-SUP-6): the institution's own, the
+    district's for 区卫健局."""
+    return (
+        staff_all(acting_user=acting_user)
+        .filter(banned_by__isnull=False, left_on__isnull=True)
+        .select_related("institution", "person", "banned_by")
+    )
+
+
+# --- bans (区卫健局) -----------------------------------------------------------------------------
+
+
+def bans(*, acting_user, status: str | None = None) -> QuerySet[Ban]:
+    qs = bans_visible(Ban.objects.all(), scope_of(acting_user)).select_related(
+        "proposed_by", "approved_by", "lifted_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(attempt_count=Count("attempts")).order_by("-created_at", "-pk")
+
+
+def ban_get(*, acting_user, pk: int) -> Ban:
+    ban = bans_visible(Ban.objects.all(), scope_of(acting_user)).filter(pk=pk).first()
+    if ban is None:
+        raise NotFound()
+    return ban
+
+
+def ban_attempts(*, acting_user) -> QuerySet[BanAttempt]:
+    if not scope_of(acting_user).is_health_bureau:
+        return BanAttempt.objects.none()
+    return BanAttempt.objects.select_related("ban", "institution", "attempted_by")
+
+
+# --- one person, one post (health workers and principals) ------------------------------------
+
+SINGLE_POST_ROLES = (Role.PRINCIPAL, Role.HEALTH_WORKER)
+
+
+def double_posts(*, acting_user) -> list[dict]:
+    """Health workers and principals active at two or more institutions at once, matched by
+    blind index (`Person`): 区卫健局 only. Two queries."""
+    if not scope_of(acting_user).is_health_bureau:
+        return []
+    active = StaffMember.objects.filter(left_on__isnull=True, role__in=SINGLE_POST_ROLES)
+    persons = (
+        active.values("person_id")
+        .annotate(n=Count("institution_id", distinct=True))
+        .filter(n__gt=1)
+        .values("person_id")
+    )
+    rows = defaultdict(list)
+    for s in (
+        active.filter(person_id__in=persons)
+        .select_related("institution", "person")
+        .order_by("person_id", "institution__name")
+    ):
+        rows[s.person_id].append(s)
+    return [{"person": posts[0].person, "posts": posts} for posts in rows.values()]
+
+
+# --- compliance (P-STD-1, P-STD-2, P-HC-5) ------------------------------------------------------
+
+
+def institution_gaps(*, acting_user, institution: Institution, day: dt.date | None = None):
+    day = day or policy.today()
+    institution_for_staff(acting_user=acting_user, pk=institution.pk)
+    return compliance.compliance_gaps([institution.pk], day)[institution.pk]
+
+
+def district_gaps(*, acting_user, day: dt.date | None = None) -> list[dict]:
+    """Every filed institution in the caller's scope with its gaps on `day` (those with at
+    least one gap), in a constant number of queries."""
+    day = day or policy.today()
+    institutions = list(
+        institutions_visible(Institution.objects.all(), scope_of(acting_user))
+        .filter(filing_status=Institution.FilingStatus.FILED)
+        .select_related("township")
+        .only("pk", "name", "uscc", "township__name")
+        .order_by("township__code", "name")
+    )
+    gaps = compliance.compliance_gaps([i.pk for i in institutions], day)
+    return [{"institution": i, "gaps": gaps[i.pk]} for i in institutions if gaps[i.pk]]
+
+
+# --- expiry (P-HC-5, P-WF-1) -------------------------------------------------------------------
+
+
+def expiring(*, acting_user, institution: Institution | None = None, day: dt.date | None = None):
+    """Certificates of active employments whose latest certificate of that kind expires
+    within the policy warning window, or has expired (`expired` on each row)."""
+    day = day or policy.today()
+    window = policy.at(day).workforce.expiry_warning_days
+    newer = Certificate.objects.filter(staff_id=OuterRef("staff_id"), kind=OuterRef("kind")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until"))
+    )
+    qs = (
+        Certificate.objects.filter(
+            staff__in=staff_all(acting_user=acting_user).filter(left_on__isnull=True),
+            valid_until__isnull=False,
+            valid_until__lte=day + dt.timedelta(days=window),
+        )
+        .exclude(Exists(newer))
+        .select_related("staff", "staff__institution")
+        .order_by("valid_until", "pk")
+    )
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    rows = list(qs)
+    for c in rows:
+        c.expired = c.valid_until < day
+        c.days_left = (c.valid_until - day).days
+    return rows
+
+
+def expiry_notices(*, acting_user, institution: Institution) -> QuerySet[ExpiryNotice]:
+    institution_for_staff(acting_user=acting_user, pk=institution.pk)
+    return ExpiryNotice.objects.filter(institution=institution).select_related(
+        "certificate", "certificate__staff"
+    )
+
+
+# --- P-TGT-8: the certification rate -----------------------------------------------------------
+
+
+@dataclass
+class Rate:
+    numerator: int = 0
+    denominator: int = 0
+    rows: list = field(default_factory=list)
+
+    @property
+    def rate(self):
+        return round(self.numerator / self.denominator, 4) if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        return f"{self.rate * 100:.1f}%" if self.rate is not None else "—"
+
+
+def certification_rate(*, acting_user, day: dt.date | None = None, institution=None) -> dict:
+    """Practitioners holding a certificate that counts (policy data: which roles, which
+    kinds) on `day`: {"total": Rate, "townships": {name: Rate}, "institutions": {id: Rate}}.
+    Two queries."""
+    day = day or policy.today()
+    rules = policy.at(day)
+    kinds = list(rules.workforce.certification_rate_kinds)
+    roles = list(rules.workforce.certification_rate_roles)
+    valid = Certificate.objects.filter(
+        compliance._valid_on(day, rules.health.staff_exam_interval_months),
+        staff_id=OuterRef("pk"),
+        kind__in=kinds,
+    )
+    qs = (
+        staff_all(acting_user=acting_user)
+        .filter(compliance.active_on(day), role__in=roles)
+        .annotate(certified=Exists(valid))
+        .select_related("institution", "institution__township", "person")
+        .order_by("institution__name", "name")
+    )
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    total = Rate()
+    townships: dict[str, Rate] = defaultdict(Rate)
+    institutions: dict[int, Rate] = defaultdict(Rate)
+    for s in qs:
+        for rate in (
+            total,
+            townships[s.institution.township.name],
+            institutions[s.institution_id],
+        ):
+            rate.denominator += 1
+            rate.numerator += int(s.certified)
+        total.rows.append(s)
+    return {
+        "total": total,
+        "townships": dict(sorted(townships.items())),
+        "institutions": dict(institutions),
+        "target": rules.targets.practitioner_certification_rate_2025,
+    }
+
+
+# --- P-WF-3: trainings and appraisals for 区人力社保局 --------------------------------------------
+
+
+def trainings_of_year(*, acting_user, year: int) -> QuerySet[Training]:
+    if not acting_user.has_perm("workforce.export_trainings"):
+        return Training.objects.none()
+    return (
+        Training.objects.filter(completed_on__year=year)
+        .select_related("staff", "staff__person", "staff__institution")
+        .order_by("completed_on", "pk")
+    )
