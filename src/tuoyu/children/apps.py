@@ -5,3 +5,12 @@ class ChildrenConfig(AppConfig):
     name = "tuoyu.children"
     label = "children"
     verbose_name = "在托儿童"
+
+    def ready(self):
+        from tuoyu.children.audit_labels import register_audit_labels
+        from tuoyu.children.navigation import register_navigation
+        from tuoyu.children.retention import register_retention
+
+        register_navigation()
+        register_audit_labels()
+        register_retention()

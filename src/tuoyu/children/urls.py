@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tuoyu.children import views
 
 app_name = "children"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("classes/", views.classes, name="classes"),
+    path("classes/<int:class_id>/check/", views.class_check, name="class_check"),
+    path("", views.child_list, name="list"),
+    path("<int:child_id>/", views.child_detail, name="child"),
+    path("rates/", views.rates_page, name="rates"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+    path("alerts/<int:alert_id>/handle/", views.alert_handle, name="alert_handle"),
+]

@@ -1,0 +1,278 @@
+"""`python -m bench health_checks`: ingest of daily health checks (API-CONTRACT §3,
+[children] Performance) through the real API code path — HTTP handler, JSON parse,
+validation, enrolment lookup, insert with ON CONFLICT, comparison query, audit event,
+outbreak evaluation — into a table that already holds `--days` days, against a raw
+COPY (PostgreSQL) / executemany (SQLite) of the same rows into a table with the same
+constraints, in the same run.
+
+Institutions of `--per-institution` children each (default 2,500: both sessions of a day
+are one batch of 5,000, the contract's limit); `--children` in all (default 20,000; a
+province day is 200,000 — `--children 200000` on a machine that has the time). Printed:
+records/s of the API path and of raw, their ratio (goal ≥ 0.3), RSS after every batch
+(flat), the outbreak evaluation of the day across all institutions (goal < 10 s), and a
+retried batch (all duplicates). A throw-away database is created and dropped.
+
+    python -m bench health_checks [--database-url postgresql://postgres@127.0.0.1:5432/x]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+
+from bench import _scale
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _fixtures(children: int, per_institution: int):
+    """Filed institutions with one big filed class each, their children and tokens."""
+    from tests.factories import ApiTokenFactory, InstitutionFactory, UserFactory, jindong_tree
+    from tuoyu.children.models import Child
+    from tuoyu.core.bulk import bulk_insert
+    from tuoyu.institutions.models import CareClass
+
+    tree = jindong_tree()
+    out = []
+    today = dt.date.today()
+    for n in range(max(1, children // per_institution)):
+        inst = InstitutionFactory(
+            township=tree["duohu"],
+            filing_status="filed",
+            filing_number=f"BENCH-{n:05d}",
+            filed_on=today,
+        )
+        klass = CareClass.objects.create(
+            institution=inst,
+            name="托大班",
+            class_type="toddler_large",
+            capacity=per_institution,
+            status="filed",
+            filed_on=today,
+        )
+        bulk_insert(
+            Child,
+            (
+                Child(
+                    institution=inst,
+                    care_class=klass,
+                    name=f"儿童{n}-{i}",
+                    gender="male",
+                    birth_date=today - dt.timedelta(days=900),
+                    guardian_name="家长",
+                    guardian_phone=f"138{n:04d}{i:04d}",
+                    enrolled_on=today - dt.timedelta(days=60),
+                )
+                for i in range(per_institution)
+            ),
+        )
+        user = UserFactory(username=f"bench{n}", institution=inst)
+        ids = list(Child.objects.filter(institution=inst).values_list("pk", flat=True))
+        out.append((inst, klass, ids, ApiTokenFactory(user=user).raw))
+    return out
+
+
+def _records(ids, day, tag, rng):
+    rows = []
+    for cid in ids:
+        for session in ("morning", "noon"):
+            sick = rng.random() < 0.02
+            rows.append(
+                {
+                    "record_id": f"{tag}-{cid}-{day:%Y%m%d}-{session}",
+                    "child_id": cid,
+                    "date": day.isoformat(),
+                    "session": session,
+                    "attendance": "absent_sick" if sick else "present",
+                    "temperature_c": None if sick else 36.6,
+                    "symptoms": ["fever"] if sick else [],
+                    "action": "none",
+                }
+            )
+    return rows
+
+
+def _prefill(fixtures, days: int, rng) -> int:
+    """`days` earlier days, written straight to the table (the store the ingest meets)."""
+    from tuoyu.children.models import HealthCheck, HealthCheckBatch
+    from tuoyu.core.bulk import bulk_insert
+
+    n = 0
+    for inst, klass, ids, _ in fixtures:
+        batch = HealthCheckBatch.objects.create(institution=inst)
+        for k in range(1, days + 1):
+            day = dt.date.today() - dt.timedelta(days=k)
+            n += bulk_insert(
+                HealthCheck,
+                (
+                    HealthCheck(
+                        institution_id=inst.pk,
+                        care_class_id=klass.pk,
+                        batch_id=batch.pk,
+                        child_id=r["child_id"],
+                        record_id=r["record_id"],
+                        date=day,
+                        session=r["session"],
+                        attendance=r["attendance"],
+                        temperature_c=r["temperature_c"],
+                        action="none",
+                        symptoms=",fever," if r["symptoms"] else "",
+                    )
+                    for r in _records(ids, day, "pre", rng)
+                ),
+            )
+    return n
+
+
+def _raw_table(connection) -> str:
+    """A table with the same columns, unique key and indexes as children_healthcheck."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("CREATE TABLE bench_raw (LIKE children_healthcheck INCLUDING ALL)")
+        else:
+            cur.execute("CREATE TABLE bench_raw AS SELECT * FROM children_healthcheck WHERE 0")
+            cur.execute("CREATE UNIQUE INDEX bench_raw_u ON bench_raw (institution_id, record_id)")
+            cur.execute("CREATE INDEX bench_raw_d ON bench_raw (institution_id, date)")
+    return "bench_raw"
+
+
+def _raw_insert(connection, fixtures, day, rng) -> tuple[int, float]:
+    cols = (
+        "institution_id",
+        "record_id",
+        "child_id",
+        "care_class_id",
+        "date",
+        "session",
+        "attendance",
+        "temperature_c",
+        "symptoms",
+        "action",
+        "batch_id",
+    )
+    n, started = 0, time.perf_counter()
+    for inst, klass, ids, _ in fixtures:
+        rows = [
+            (
+                inst.pk,
+                r["record_id"],
+                r["child_id"],
+                klass.pk,
+                day,
+                r["session"],
+                r["attendance"],
+                r["temperature_c"],
+                ",fever," if r["symptoms"] else "",
+                "none",
+                1,
+            )
+            for r in _records(ids, day, "raw", rng)
+        ]
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY bench_raw ({', '.join(cols)}) FROM STDIN") as cp:
+                    for row in rows:
+                        cp.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(cols))
+                cur.executemany(f"INSERT INTO bench_raw ({', '.join(cols)}) VALUES ({marks})", rows)
+        n += len(rows)
+    return n, time.perf_counter() - started
+
+
+def _api_ingest(fixtures, day, rng):
+    from django.test import Client
+
+    n, rss, first, started = 0, [], None, time.perf_counter()
+    alerts = 0
+    for inst, _, ids, token in fixtures:
+        body = json.dumps({"records": _records(ids, day, "api", rng)})
+        first = first or (inst, token, body)
+        r = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+            f"/api/v1/institutions/{inst.uscc}/health-checks",
+            body,
+            content_type="application/json",
+        )
+        assert r.status_code == 200, r.content[:300]
+        n += r.json()["accepted"]
+        alerts += len(r.json()["alerts"])
+        rss.append(round(_rss_mib(), 1))
+    return n, time.perf_counter() - started, rss, first, alerts
+
+
+def _evaluate_day(day) -> float:
+    from tuoyu.children.models import HealthCheck
+    from tuoyu.children.services.outbreak import outbreak_evaluate
+    from tuoyu.institutions.models import Institution
+
+    started = time.perf_counter()
+    rows: dict[int, list] = {}
+    for row in (
+        HealthCheck.objects.filter(date=day)
+        .exclude(symptoms="")
+        .values("institution_id", "care_class_id", "date", "symptoms")
+    ):
+        rows.setdefault(row["institution_id"], []).append(row)
+    for inst in Institution.objects.filter(pk__in=rows):
+        outbreak_evaluate(acting_user=None, institution=inst, rows=rows[inst.pk])
+    return time.perf_counter() - started
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench health_checks")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--children", type=int, default=20_000)
+    parser.add_argument("--per-institution", type=int, default=2_500)
+    parser.add_argument("--days", type=int, default=10)
+    args = parser.parse_args(argv)
+    import random
+
+    url, cleanup = _scale.setup_database(args.database_url, "checks")
+    try:
+        _scale.django_setup(url, "district")
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        rng = random.Random(1)
+        fixtures = _fixtures(args.children, args.per_institution)
+        pre = _prefill(fixtures, args.days, rng)
+        _raw_table(connection)
+        day = dt.date.today()
+        raw_n, raw_s = _raw_insert(connection, fixtures, day, rng)
+        api_n, api_s, rss, (inst, token, body), alerts = _api_ingest(fixtures, day, rng)
+        from django.test import Client
+
+        started = time.perf_counter()
+        r = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+            f"/api/v1/institutions/{inst.uscc}/health-checks",
+            body,
+            content_type="application/json",
+        )
+        retry_s = time.perf_counter() - started
+        evaluate_s = _evaluate_day(day)
+        print(f"database            {connection.vendor} ({_scale.database_version()})")
+        print(f"table before        {pre:,} rows ({args.days} days)")
+        print(
+            f"API path            {api_n:,} records in {api_s:.2f} s = {api_n / api_s:,.0f}/s"
+            f" ({len(fixtures)} batches, {alerts} alerts)"
+        )
+        print(
+            f"raw {'COPY' if connection.vendor == 'postgresql' else 'executemany'}"
+            f"            {raw_n:,} records in {raw_s:.2f} s = {raw_n / raw_s:,.0f}/s"
+        )
+        print(f"ratio API / raw     {(api_n / api_s) / (raw_n / raw_s):.2f} (goal ≥ 0.3)")
+        print(f"RSS after batches   {rss[:3]} … {rss[-3:]} MiB")
+        print(f"retried batch       {r.json()['duplicates']:,} duplicates in {retry_s:.2f} s")
+        print(f"outbreak evaluation {evaluate_s:.2f} s for the day, all institutions (goal < 10 s)")
+    finally:
+        cleanup()
+    return 0

@@ -1,0 +1,42 @@
+"""Error codes and audit actions of children ([house] point 5). Codes named in API-CONTRACT
+§2–§3 (`enrolled_elsewhere`, `age_outside_class_range`, `class_full`, `batch_too_large`,
+`record_id_conflict`, `child_not_enrolled`, `temperature_out_of_range`, `unknown_symptom`)
+are fixed; `future_date` is core's."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu.core.catalogue import AuditAction, ErrorCode
+
+
+class ChildrenError(ErrorCode):
+    # enrolment (API-CONTRACT §2, P-HC-1, P-HC-4, P-STD-1, P-STD-4)
+    ENROLLED_ELSEWHERE = "enrolled_elsewhere", _("该儿童已在其他托育机构在托，不能重复入托")
+    AGE_OUTSIDE_CLASS_RANGE = "age_outside_class_range", _("儿童月龄不在该班型的招收范围内")
+    CLASS_FULL = "class_full", _("该班级已满额（不得超过备案核定人数）")
+    CLASS_NOT_OPEN = "class_not_open", _("该班级尚未备案或已撤销，不能招收儿童")
+    ENROLLED_BEFORE_BIRTH = "enrolled_before_birth", _("入托日期早于出生日期")
+    CHILD_NOT_ACTIVE = "child_not_active", _("该儿童已离园，不能办理此事项")
+    LEFT_BEFORE_ENROLMENT = "left_before_enrolment", _("离园日期早于入托日期")
+    # daily health checks (API-CONTRACT §3, P-HC-3)
+    BATCH_TOO_LARGE = "batch_too_large", _("每次最多提交 5000 条晨午检记录")
+    RECORD_ID_CONFLICT = "record_id_conflict", _("该记录编号已以不同内容提交过")
+    DUPLICATE_RECORD_ID = "duplicate_record_id", _("该记录编号在本批中重复出现")
+    CHILD_NOT_ENROLLED = "child_not_enrolled", _("该儿童在该日期未在本机构在托")
+    TEMPERATURE_OUT_OF_RANGE = "temperature_out_of_range", _("体温应在 34.0–43.0 ℃ 之间")
+    UNKNOWN_SYMPTOM = "unknown_symptom", _("症状不在规定的症状代码表中")
+    # outbreak alerts (P-HC-6)
+    ALERT_ALREADY_CLOSED = "alert_already_closed", _("该预警已关闭")
+    ACTION_TAKEN_REQUIRED = "action_taken_required", _("关闭预警须填写已采取的处置措施")
+
+
+class ChildrenAction(AuditAction):
+    CHILD_ENROLLED = "children.child.enrolled", _("儿童入托")
+    CHILDREN_SEEDED = "children.child.seeded", _("生成演示儿童数据")
+    CHILD_WITHDRAWN = "children.child.withdrawn", _("儿童离园")
+    CHILD_MOVED = "children.child.moved", _("儿童调班")
+    CHILD_VACCINATION_CHECKED = "children.child.vaccination_checked", _("查验预防接种证")
+    EXAMINATION_RECORDED = "children.examination.recorded", _("记录儿童体检")
+    HEALTH_CHECKS_RECEIVED = "children.health_check.batch_received", _("接收晨午检记录")
+    ALERT_RAISED = "children.outbreak_alert.raised", _("触发传染病聚集性预警")
+    ALERT_ACKNOWLEDGED = "children.outbreak_alert.acknowledged", _("确认传染病预警")
+    ALERT_CLOSED = "children.outbreak_alert.closed", _("关闭传染病预警")

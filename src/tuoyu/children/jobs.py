@@ -1,0 +1,76 @@
+"""Background jobs of children (declared here, run by tuoyu.jobs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu.children.ears import BASELINE_DAYS, GUARD_DAYS, ears
+from tuoyu.children.models import SYMPTOMS, HealthCheck
+from tuoyu.core.jobs import JobRunContext, periodic_job
+
+# C3 needs the C2 of the last 3 days, each with a 2-day guard band and a 7-day baseline.
+SPAN_DAYS = BASELINE_DAYS + GUARD_DAYS + 3
+
+
+def township_symptom_series(day: dt.date) -> dict[tuple[int, str], list[int]]:
+    """(township id, symptom) → children with that symptom per day, the SPAN_DAYS days up to
+    `day` (oldest first), from the district's checks (one aggregate query)."""
+    start = day - dt.timedelta(days=SPAN_DAYS - 1)
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * SPAN_DAYS)
+    rows = (
+        HealthCheck.objects.filter(date__range=(start, day))
+        .exclude(symptoms="")
+        .values("institution__township_id", "symptoms", "date")
+        .annotate(children=Count("child_id", distinct=True))
+    )
+    for r in rows:
+        for s in r["symptoms"].split(","):
+            if s in SYMPTOMS:
+                counts[(r["institution__township_id"], s)][(r["date"] - start).days] += r[
+                    "children"
+                ]
+    return dict(counts)
+
+
+@periodic_job(
+    "children.ears_daily",
+    schedule="daily",
+    at="06:00",
+    title=_("症状异常升高监测（EARS C1–C3）"),
+    description=_(
+        "每天按镇乡街道和症状统计晨午检病例数，用美国疾控中心 EARS C1、C2、C3 方法与各自近期基线比较，"
+        "标出异常升高（P-HC-6、P-SUP-4）"
+    ),
+    labels={
+        "series": _("镇乡街道×症状序列"),
+        "signals": _("异常升高信号"),
+        "signal_list": _("信号明细"),
+    },
+)
+def ears_daily(run: JobRunContext) -> None:
+    """Reads only: a rerun of the same day recomputes the same signals."""
+    from tuoyu.regions.models import Region
+
+    series = township_symptom_series(run.day)
+    names = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("pk", "name"))
+    signals = []
+    for (township_id, symptom), counts in sorted(series.items()):
+        for s in ears(counts):
+            if s.flagged:
+                signals.append(
+                    {
+                        "township": names.get(township_id, str(township_id)),
+                        "symptom": symptom,
+                        "method": s.method,
+                        "statistic": round(s.statistic, 2),
+                        "cases_today": counts[-1],
+                    }
+                )
+    run.set_count("series", len(series))
+    run.set_count("signals", len(signals))
+    run.set_result("signal_list", signals[:200])
+    run.set_progress(1, 1)

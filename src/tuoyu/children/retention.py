@@ -1,0 +1,79 @@
+"""Retention of children's personal data ([operations] point 3, P-RET-1; PIPL art. 28 and
+31: a child's data is sensitive personal information).
+
+The relationship ends when the child leaves the institution (`status` withdrawn or
+transferred, `left_on`). Once `child_after_withdrawal_years` have passed since the last day
+in care, the enrolment row is anonymised:
+
+- the child's name becomes "已匿名<pk>" (kept encrypted like any name, so every screen and
+  audited read works unchanged), the resident ID number and the guardian's phone are
+  emptied (no ciphertext, no blind index), the guardian's name becomes "已匿名";
+- free text that may name someone goes: the leaving reason (often "转至……") and the
+  examinations' conclusions.
+
+Kept for the statistics of past years: the row, its institution, class, gender, dates and
+status; the birth date in full (the health-management rates of P-NAT-3 and the class ages
+are computed from it, and without a name, number or guardian it identifies no one); the
+examinations' dates and measurements (growth), the daily health checks and the outbreak
+alerts (which point at the child by id only). A transferred child enrolled elsewhere is a
+separate row, anonymised on its own schedule.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu.core.retention import RetentionRule, register
+
+ANONYMOUS_NAME = "已匿名"
+
+
+def _due(cutoff):
+    from tuoyu.children.models import Child
+
+    return Child.objects.filter(
+        status__in=[Child.Status.WITHDRAWN, Child.Status.TRANSFERRED],
+        left_on__lt=cutoff,
+        anonymised_at__isnull=True,
+    )
+
+
+def _anonymise(children, *, now) -> int:
+    from tuoyu.children.models import Examination
+
+    for child in children:
+        child.name = f"{ANONYMOUS_NAME}{child.pk}"
+        child.id_number = ""
+        child.guardian_name = ANONYMOUS_NAME
+        child.guardian_phone = ""
+        child.left_reason = ""
+        child.anonymised_at = now
+        # The blind indexes follow their sources on save (BlindIndexField.pre_save).
+        child.save(
+            update_fields=[
+                "name",
+                "name_index",
+                "id_number",
+                "id_number_index",
+                "guardian_name",
+                "guardian_phone",
+                "guardian_phone_index",
+                "left_reason",
+                "anonymised_at",
+            ]
+        )
+    Examination.objects.filter(child__in=children).exclude(result="").update(result="")
+    return len(children)
+
+
+def register_retention() -> None:
+    register(
+        RetentionRule(
+            name="children.withdrawn",
+            policy_key="retention.child_after_withdrawal_years",
+            label=_("已离园婴幼儿"),
+            ends=_("离园日期"),
+            due=_due,
+            anonymise=_anonymise,
+        )
+    )
