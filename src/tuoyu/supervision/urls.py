@@ -1,5 +1,3 @@
-from django.urls import path  # noqa: F401
+from tuoyu.supervision.views import urlpatterns  # noqa: F401
 
 app_name = "supervision"
-
-urlpatterns: list = []

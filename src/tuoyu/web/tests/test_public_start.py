@@ -28,6 +28,10 @@ def test_anonymous_root_is_the_public_start_page(client, district):
     # search institutions: a form onto the public listing with its `q`
     assert re.search(r'<form method="get" action="/public/institutions/"[^>]*>', html)
     assert 'name="q"' in html
+    # [supervision] P-SUP-4/5: the public's complaint form, its status page and the
+    # published blacklist and inspection draws are one click away
+    for page in ("complaints/new/", "complaints/status/", "blacklist/", "plans/"):
+        assert f'href="/supervision/public/{page}"' in html
     # verify a receipt: a form onto the filings verification page with its `number`
     assert re.search(r'<form method="get" action="/filings/verify/"[^>]*>', html)
     assert 'name="number"' in html
