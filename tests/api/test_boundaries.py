@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from tests.factories import ApiTokenFactory
+from tests.factories import ApiTokenFactory, BanFactory, CareClassFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +75,16 @@ def world(district, market_user, health_user, make_user, make_filed):
         "institution": ApiTokenFactory(user=own).raw,
         "health": ApiTokenFactory(user=health_user).raw,
     }
-    return {"institution": inst, "tokens": tokens}
+    child = ChildFactory(care_class=CareClassFactory(institution=inst, filed=True))
+    return {"institution": inst, "tokens": tokens, "child": child, "ban": BanFactory()}
 
 
 def caller(path: str, method: str) -> str:
     if path.endswith("/registrations"):
         return "market"
     if path.endswith("/classes") and method == "POST":
+        return "institution"
+    if "/staff" in path or "/children" in path or path.endswith("/health-checks"):
         return "institution"
     return "health"
 
@@ -110,6 +113,66 @@ def _valid_body(operation, world) -> dict | None:
         }
     if path.endswith("/classes"):
         return {"name": "托小九班", "class_type": "toddler_small", "capacity": 15}
+    return _valid_regulatory_body(path, world)
+
+
+def _valid_regulatory_body(path: str, world) -> dict | None:
+    """Bodies of the workforce, children and complaint operations (API-CONTRACT §2, §3, §6)."""
+    child = world["child"]
+    if path.endswith("/staff"):
+        return {
+            "name": "王秀英",
+            "id_number": "330703198001010017",
+            "role": "caregiver",
+            "hired_on": "2024-03-01",
+            "certificates": [
+                {
+                    "kind": "childcare_worker",
+                    "number": "BY-2024-001",
+                    "valid_from": "2024-01-01",
+                    "valid_until": "2027-01-01",
+                }
+            ],
+        }
+    if path.endswith("/bans"):
+        return {
+            "id_number": "330703198001010017",
+            "name": "王秀英",
+            "reason": "虐待婴幼儿",
+            "decided_on": "2024-03-01",
+            "decision_ref": "金东卫禁〔2024〕1号",
+        }
+    if path.endswith("/public/complaints"):
+        return {
+            "uscc": world["institution"].uscc,
+            "category": "health_care",
+            "description": "午睡室通风不好。",
+            "anonymous": True,
+        }
+    if path.endswith("/children"):
+        return {
+            "name": "李思远",
+            "gender": "male",
+            "birth_date": child.birth_date.isoformat(),
+            "class_id": child.care_class_id,
+            "enrolled_on": child.enrolled_on.isoformat(),
+            "guardian": {"name": "李建国", "phone": "13800000001"},
+        }
+    if path.endswith("/health-checks"):
+        return {
+            "records": [
+                {
+                    "record_id": "r-1",
+                    "child_id": child.pk,
+                    "date": child.enrolled_on.isoformat(),
+                    "session": "morning",
+                    "attendance": "present",
+                    "temperature_c": 36.8,
+                    "symptoms": [],
+                    "action": "none",
+                }
+            ]
+        }
     return None
 
 
@@ -122,7 +185,13 @@ def test_every_operation_survives_boundary_values(world):
     for operation in operations:
         method, raw_path = operation.method.upper(), operation.path
         headers = {"HTTP_AUTHORIZATION": f"Bearer {world['tokens'][caller(raw_path, method)]}"}
-        path_values = {"uscc": uscc, "filing_number": world["institution"].filing_number}
+        path_values = {
+            "uscc": uscc,
+            "filing_number": world["institution"].filing_number,
+            "child_id": str(world["child"].pk),
+            "ban_id": str(world["ban"].pk),
+            "tracking_number": "TS0000000000",
+        }
         path_names = [p.name for p in operation.path_parameters]
         query_names = [p.name for p in operation.query]
         body = _valid_body(operation, world)

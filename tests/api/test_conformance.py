@@ -41,9 +41,23 @@ OPERATIONS = [
     ("/api/v1/public/institutions", "GET", None),
     ("/api/v1/public/filings/{filing_number}", "GET", None),
     ("/api/v1/filings/institutions/{uscc}", "GET", "institution"),
+    ("/api/v1/institutions/{uscc}/staff", "POST", "institution"),
+    ("/api/v1/institutions/{uscc}/staff", "GET", "institution"),
+    ("/api/v1/bans", "POST", "health"),
+    ("/api/v1/bans/{ban_id}/approve", "POST", "health"),
+    ("/api/v1/public/complaints", "POST", None),
+    ("/api/v1/public/complaints/{tracking_number}", "GET", None),
+    ("/api/v1/institutions/{uscc}/children", "POST", "institution"),
+    ("/api/v1/institutions/{uscc}/children/{child_id}/withdrawal", "POST", "institution"),
+    ("/api/v1/institutions/{uscc}/children/{child_id}/class-move", "POST", "institution"),
+    ("/api/v1/institutions/{uscc}/health-checks", "POST", "institution"),
+    ("/api/v1/institutions/{uscc}/outbreak-alerts", "GET", "health"),
 ]
 # Operations whose every parameter is a free string in the path: nothing can be invalid.
-NOTHING_TO_NEGATE = {("/api/v1/public/filings/{filing_number}", "GET")}
+NOTHING_TO_NEGATE = {
+    ("/api/v1/public/filings/{filing_number}", "GET"),
+    ("/api/v1/public/complaints/{tracking_number}", "GET"),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +94,13 @@ def test_every_operation_is_exercised(client):
 @pytest.fixture
 def callers(health_user, market_user, institution_user, institution, make_filed):
     """Tokens per role and the path parameters that hit real records."""
-    from tests.factories import ApiTokenFactory
+    from tests.factories import (
+        ApiTokenFactory,
+        BanFactory,
+        CareClassFactory,
+        ChildFactory,
+        ComplaintFactory,
+    )
 
     filed = make_filed(name="核验用托育机构")
     tokens = {
@@ -88,7 +108,14 @@ def callers(health_user, market_user, institution_user, institution, make_filed)
         "market": ApiTokenFactory(user=market_user).raw,
         "institution": ApiTokenFactory(user=institution_user).raw,
     }
-    known = {"uscc": institution.uscc, "filing_number": filed.filing_number}
+    child = ChildFactory(care_class=CareClassFactory(institution=institution, filed=True))
+    known = {
+        "uscc": institution.uscc,
+        "filing_number": filed.filing_number,
+        "child_id": str(child.pk),
+        "ban_id": str(BanFactory().pk),
+        "tracking_number": ComplaintFactory(institution=filed).tracking_number,
+    }
     return tokens, known
 
 

@@ -12,6 +12,7 @@ from tests.factories.accounts import (
     TownshipUserFactory,
     UserFactory,
 )
+from tests.factories.children import ChildFactory, ExaminationFactory, HealthCheckFactory
 from tests.factories.filings import (
     COMPLIANT_STANDARDS,
     FilingApplicationFactory,
@@ -38,6 +39,20 @@ from tests.factories.regions import (
     VillageFactory,
     jindong_tree,
 )
+from tests.factories.supervision import (
+    ComplaintFactory,
+    CreditEventFactory,
+    InspectionFactory,
+    RectificationOrderFactory,
+)
+from tests.factories.workforce import (
+    BanFactory,
+    CertificateFactory,
+    PersonFactory,
+    StaffMemberFactory,
+    TrainingFactory,
+    id_number_for,
+)
 
 __all__ = [
     "COMPLIANT_STANDARDS",
@@ -48,24 +63,37 @@ __all__ = [
     "PASSWORD",
     "AffordableDesignationFactory",
     "ApiTokenFactory",
+    "BanFactory",
     "CareClassFactory",
+    "CertificateFactory",
     "ChainAgreementFactory",
+    "ChildFactory",
     "CityFactory",
+    "ComplaintFactory",
+    "CreditEventFactory",
     "DepartmentFactory",
     "DepartmentUserFactory",
     "DistrictFactory",
+    "ExaminationFactory",
     "FilingApplicationFactory",
+    "HealthCheckFactory",
+    "InspectionFactory",
     "InstitutionFactory",
     "InstitutionUserFactory",
+    "PersonFactory",
     "ProvinceFactory",
+    "RectificationOrderFactory",
     "RegionFactory",
     "RegionYearStatisticFactory",
     "RegistrationEventFactory",
+    "StaffMemberFactory",
     "SubjectReviewFactory",
     "SystemUserFactory",
     "TownshipFactory",
     "TownshipUserFactory",
+    "TrainingFactory",
     "UserFactory",
     "VillageFactory",
+    "id_number_for",
     "jindong_tree",
 ]

@@ -40,6 +40,9 @@ FILE_VIEWS = {
         "not audited: the import template with the regions' own published statistics"
     ),
     "tuoyu.filings.views.receipt_download": "filings RECEIPT_DOWNLOADED",
+    # [workforce] P-WF-3 (src/tuoyu/workforce/tests/test_rate_and_pages.py)
+    "tuoyu.workforce.views.trainings_export": "workforce TRAINING_EXPORTED",
+    "tuoyu.workforce.views.roster_template": "not audited: the empty roster import template",
 }
 
 

@@ -18,6 +18,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from tuoyu.accounts.navigation import register_home_cards, register_navigation
+        from tuoyu.accounts.retention import register_retention
 
         register_navigation()
         register_home_cards()
+        register_retention()  # [operations] point 3, P-RET-4

@@ -29,6 +29,9 @@ SECTIONS: dict[str, str | Promise] = {
     "health": _("卫生保健"),
     "indicators": _("指标口径"),
     "tax": _("税费优惠"),
+    "workforce": _("从业人员"),
+    "supervision": _("综合监管"),
+    "retention": _("个人信息保存期限"),
 }
 
 CLASS_FIELDS: dict[str, Label] = {
@@ -125,6 +128,45 @@ PARAMS: dict[str, Label] = {
     "indicators.health_management_definition": Label(_("婴幼儿健康管理率口径")),
     # tax
     "tax.care_income_counted_share": Label(_("托育服务收入计入应纳税所得额的比例"), "%"),
+    # workforce
+    "workforce.min_staff_age_years": Label(_("从业人员年满"), _("周岁")),
+    "workforce.head_min_education": Label(_("负责人最低学历")),
+    "workforce.health_worker_certificate_kinds": Label(_("保健人员须持有的证书（其一）")),
+    "workforce.certification_rate_kinds": Label(_("计入持证率的证书")),
+    "workforce.certification_rate_roles": Label(_("持证率统计的岗位")),
+    "workforce.expiry_warning_days": Label(_("证书到期提前提醒"), _("天")),
+    # supervision (P-SUP-3..5)
+    "supervision.complaint_routing": Label(_("投诉类别与承办部门")),
+    "supervision.complaint_urgent_categories": Label(_("紧急投诉类别与立即通报部门")),
+    "supervision.complaint_answer_days": Label(_("投诉答复期限"), _("天")),
+    "supervision.complaint_urgent_answer_days": Label(_("紧急投诉答复期限"), _("天")),
+    "supervision.rectification_days_minor": Label(_("一般问题整改期限"), _("天")),
+    "supervision.rectification_days_serious": Label(_("严重问题整改期限"), _("天")),
+    "supervision.rectification_days_critical": Label(_("重大问题整改期限"), _("天")),
+    "supervision.credit_base_score": Label(_("信用基础分"), _("分")),
+    "supervision.credit_points_serious_finding": Label(_("检查发现严重问题"), _("分")),
+    "supervision.credit_points_overdue_order": Label(_("逾期未整改"), _("分")),
+    "supervision.credit_points_substantiated_complaint": Label(_("投诉查实"), _("分")),
+    "supervision.credit_points_penalty": Label(_("受到行政处罚"), _("分")),
+    "supervision.credit_points_commendation": Label(_("受到表彰"), _("分")),
+    "supervision.credit_points_demonstration": Label(_("评为示范机构"), _("分")),
+    "supervision.credit_rating_a_min": Label(_("A 级信用最低分"), _("分")),
+    "supervision.credit_rating_b_min": Label(_("B 级信用最低分"), _("分")),
+    "supervision.credit_rating_c_min": Label(_("C 级信用最低分"), _("分")),
+    "supervision.risk_weight_failed_item": Label(_("风险权重：每个不合格检查项")),
+    "supervision.risk_weight_open_order": Label(_("风险权重：每份未办结整改通知")),
+    "supervision.risk_weight_overdue_order": Label(_("风险权重：每份逾期整改通知")),
+    "supervision.risk_weight_complaint": Label(_("风险权重：每件投诉")),
+    "supervision.risk_weight_outbreak_alert": Label(_("风险权重：每次传染病预警")),
+    "supervision.risk_weight_credit_step": Label(_("风险权重：信用等级每低一级")),
+    "supervision.risk_weight_month_uninspected": Label(_("风险权重：每月未受检查")),
+    "supervision.risk_lookback_days": Label(_("风险评分统计期"), _("天")),
+    "supervision.risk_max_months_uninspected": Label(_("未受检查月数计分上限"), _("个月")),
+    # retention ([operations] point 3): years after the relationship ends
+    "retention.child_after_withdrawal_years": Label(_("婴幼儿离园后个人信息保存"), _("年")),
+    "retention.staff_after_leaving_years": Label(_("从业人员离职后个人信息保存"), _("年")),
+    "retention.complaint_after_closing_years": Label(_("投诉办结后投诉人信息保存"), _("年")),
+    "retention.account_after_disabling_years": Label(_("账号停用后姓名与邮箱保存"), _("年")),
 }
 
 CHOICES: dict[str, str | Promise] = {
@@ -134,6 +176,30 @@ CHOICES: dict[str, str | Promise] = {
     "highest_level_difference": _("按达到的最高级别奖励一次，晋级补差额"),
     "any_followup": _("年内至少 1 次健康随访"),
     "systematic_4_2_2": _("按 4-2-2 频次的系统管理"),
+    "junior_middle": _("初中及以下"),
+    "senior_middle": _("高中（中专）"),
+    "junior_college": _("大专"),
+    "bachelor": _("本科"),
+    "postgraduate": _("研究生"),
+}
+
+# [accounts-ux] 5: the words of the codes that policy mappings hold (complaint categories
+# and the departments they go to, P-SUP-4): the page shows these, never the codes.
+MAPPING_WORDS: dict[str, str | Promise] = {
+    "food": _("食品安全"),
+    "fire": _("消防安全"),
+    "security": _("安全防范"),
+    "health_care": _("卫生保健"),
+    "fees": _("收费"),
+    "abuse": _("虐童等侵害"),
+    "other": _("其他"),
+    "health": _("区卫健局"),
+    "market_regulation": _("区市场监管局"),
+    "fire_rescue": _("区消防救援大队"),
+    "public_security": _("区公安分局"),
+    "development_reform": _("区发改局"),
+    "education": _("区教体局"),
+    "civil_affairs": _("区民政局"),
 }
 
 TARGET_KINDS: dict[str, str | Promise] = {

@@ -356,6 +356,80 @@ class TaxPolicy(Frozen):
     care_income_counted_share: Rate
 
 
+class RetentionPolicy(Frozen):
+    """P-RET-1..4 ([operations] point 3, PIPL art. 19 and 47): how many years a personal
+    record is kept after the relationship ends, before `core.retention` anonymises it."""
+
+    child_after_withdrawal_years: Positive
+    staff_after_leaving_years: Positive
+    complaint_after_closing_years: Positive
+    account_after_disabling_years: Positive
+
+
+Points = Annotated[int, Strict()]
+"""Credit points: negative for a bad event, positive for a good one."""
+Weight = Annotated[Decimal, Ge(0)]
+
+
+class SupervisionPolicy(Frozen):
+    """P-SUP-4/5 ([supervision]): complaint routing and deadlines, rectification deadlines,
+    credit points and ratings, risk weights."""
+
+    # complaints (P-SUP-4): category → responsible department code; urgent categories →
+    # the departments told at once (comma-separated codes)
+    complaint_routing: FrozenMap
+    complaint_urgent_categories: FrozenMap
+    complaint_answer_days: Positive
+    complaint_urgent_answer_days: Positive
+    # rectification (P-SUP-3): days to rectify per finding severity
+    rectification_days_minor: Positive
+    rectification_days_serious: Positive
+    rectification_days_critical: Positive
+    # credit files (P-SUP-5): a base score, points per event kind, rating thresholds
+    credit_base_score: Positive
+    credit_points_serious_finding: Points
+    credit_points_overdue_order: Points
+    credit_points_substantiated_complaint: Points
+    credit_points_penalty: Points
+    credit_points_commendation: Points
+    credit_points_demonstration: Points
+    credit_rating_a_min: Positive
+    credit_rating_b_min: Positive
+    credit_rating_c_min: Positive
+    # risk score (P-SUP-4): weight of each contribution; draw weight = 1 + score
+    risk_weight_failed_item: Weight
+    risk_weight_open_order: Weight
+    risk_weight_overdue_order: Weight
+    risk_weight_complaint: Weight
+    risk_weight_outbreak_alert: Weight
+    risk_weight_credit_step: Weight
+    risk_weight_month_uninspected: Weight
+    risk_lookback_days: Positive
+    risk_max_months_uninspected: Positive
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self):
+        if not (self.credit_rating_a_min > self.credit_rating_b_min > self.credit_rating_c_min):
+            raise ValueError("信用等级分数线应 A > B > C / credit rating thresholds need A > B > C")
+        return self
+
+
+EducationLevel = Literal[
+    "junior_middle", "senior_middle", "junior_college", "bachelor", "postgraduate"
+]
+
+
+class WorkforcePolicy(Frozen):
+    """P-WF-1, P-STD-2, P-HC-5, P-TGT-8: which certificates count, warning windows, ages."""
+
+    min_staff_age_years: Positive
+    head_min_education: EducationLevel
+    health_worker_certificate_kinds: FrozenMap
+    certification_rate_kinds: FrozenMap
+    certification_rate_roles: FrozenMap
+    expiry_warning_days: Positive
+
+
 class Policy(Frozen):
     """Every parameter in force on one date. Returned by `policy.at(date)`."""
 
@@ -368,6 +442,9 @@ class Policy(Frozen):
     health: HealthPolicy
     indicators: IndicatorsPolicy
     tax: TaxPolicy
+    workforce: WorkforcePolicy
+    supervision: SupervisionPolicy
+    retention: RetentionPolicy
 
     @model_validator(mode="after")
     def _no_class_below_min_age(self):
