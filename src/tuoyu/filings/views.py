@@ -90,7 +90,7 @@ def _confirmation(
     value) of what was entered, `fields` (name, value) re-posted with `confirmed=1`."""
     return render(
         request,
-        "filings/confirm.html",
+        "web/confirm.html",
         {
             "confirm": {
                 "title": title,
