@@ -124,6 +124,12 @@ def roster_template(*, class_names: Iterable[str]) -> bytes:
     return out.getvalue()
 
 
+# Stand-ins for cells already reported as unreadable: valid values, so that checking the rest
+# of the row adds no second error for the same cell.
+ROLE_STAND_IN = "other"
+STAND_IN_DATE = dt.date(2000, 1, 1)
+
+
 def _choice(record, key, accepted, add, number):
     text = cell_text(record[key])
     if not text:
@@ -158,16 +164,14 @@ def _date(record, key, add, number, *, required=False):
     return value, True
 
 
-def _row_data(record, number, add, classes: dict[str, int]) -> dict | None:
-    ok = True
-    role, fine = _choice(record, "role", ROLE_VALUES, add, number)
-    ok &= fine
-    education, fine = _choice(record, "education", EDUCATION_VALUES, add, number)
-    ok &= fine
-    full_time, fine = _choice(record, "full_time", FULL_TIME_VALUES, add, number)
-    ok &= fine
-    hired_on, fine = _date(record, "hired_on", add, number, required=True)
-    ok &= fine
+def _row_data(record, number, add, classes: dict[str, int]) -> dict:
+    """The row's entry. A cell that cannot be read is reported and replaced by a stand-in,
+    so that the rest of the row is still checked by the service and the report lists every
+    error of every row ([accounts-ux] #9 point 5); a file with any error writes nothing."""
+    role, _ = _choice(record, "role", ROLE_VALUES, add, number)
+    education, _ = _choice(record, "education", EDUCATION_VALUES, add, number)
+    full_time, _ = _choice(record, "full_time", FULL_TIME_VALUES, add, number)
+    hired_on, _ = _date(record, "hired_on", add, number, required=True)
     class_name = cell_text(record["care_class"])
     care_class_id = classes.get(class_name) if class_name else None
     if class_name and care_class_id is None:
@@ -177,31 +181,26 @@ def _row_data(record, number, add, classes: dict[str, int]) -> dict | None:
             field=HEADER_OF["care_class"],
             row=number,
         )
-        ok = False
     certificates = []
     kind_text = cell_text(record["kind"])
     if kind_text:
         kind = KIND_VALUES.get(kind_text, kind_text)
-        valid_from, fine = _date(record, "valid_from", add, number, required=True)
-        ok &= fine
-        valid_until, fine = _date(record, "valid_until", add, number)
-        ok &= fine
+        valid_from, _ = _date(record, "valid_from", add, number, required=True)
+        valid_until, _ = _date(record, "valid_until", add, number)
         certificates.append(
             CertificateInput(
                 kind=kind,
                 number=cell_text(record["number"]),
-                valid_from=valid_from or dt.date(2000, 1, 1),
+                valid_from=valid_from or STAND_IN_DATE,
                 valid_until=valid_until,
             )
         )
-    if not ok:
-        return None
     return {
         "name": cell_text(record["name"]),
         "id_number": cell_text(record["id_number"]),
-        "role": role or "",
+        "role": role or (ROLE_STAND_IN if cell_text(record["role"]) else ""),
         "care_class_id": care_class_id,
-        "hired_on": hired_on,
+        "hired_on": hired_on or STAND_IN_DATE,
         "full_time": True if full_time is None else full_time,
         "phone": cell_text(record["phone"]),
         "education": education or "",
@@ -225,9 +224,7 @@ def roster_file_parse(
         max_errors=MAX_REPORTED_ERRORS,
     ) as reader:
         for number, record in reader:
-            data = _row_data(record, number, reader.add, classes)
-            if data is not None:
-                rows.append((number, data))
+            rows.append((number, _row_data(record, number, reader.add, classes)))
     return rows, errors
 
 

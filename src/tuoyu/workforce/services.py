@@ -798,6 +798,19 @@ def _import_write(
     return staff
 
 
+def _one_error_per_cell(items: list) -> list:
+    """Every error of every row, in row order, but one per cell: a cell reported unreadable
+    by the parser is not reported again for the stand-in that replaced it."""
+    seen, out = set(), []
+    for item in sorted(items, key=lambda e: e.row or 0):
+        cell = (item.row, item.field)
+        if item.row and item.field and cell in seen:
+            continue
+        seen.add(cell)
+        out.append(item)
+    return out
+
+
 def staff_import(*, acting_user, institution: Institution, file, on=None) -> int:
     """The roster upload: every row checked (ID, age, role, dates, certificate kind and
     dates, the same person twice, already on the roster, lifetime bans) before anything is
@@ -852,7 +865,7 @@ def staff_import(*, acting_user, institution: Institution, file, on=None) -> int
             for ban, e in hits
         )
     if errors:
-        items = sorted(errors.items, key=lambda e: e.row or 0)
+        items = _one_error_per_cell(errors.items)
         banned_only = all(e.code == WorkforceError.LIFETIME_BAN for e in items)
         raise DomainError(
             errors=items, status=409 if banned_only else 422, title="导入失败，未导入任何数据"

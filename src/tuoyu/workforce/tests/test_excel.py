@@ -104,3 +104,20 @@ def test_already_on_roster_is_a_row_error(filed_user, filed):
         )
     assert [(e.row, str(e.code)) for e in exc.value.errors] == [(3, "already_on_roster")]
     assert StaffMember.objects.count() == 1
+
+
+def test_a_row_with_several_bad_cells_lists_each_once(filed_user, filed):
+    """[accounts-ux] #9 point 5: an unreadable cell does not hide the rest of its row (a bad
+    岗位 and a bad 身份证号码 in one row are both reported), and the stand-in that replaced
+    the unreadable cell adds no second error for it."""
+    bad_checksum = id_number_for(3)[:-1] + ("0" if id_number_for(3)[-1] != "0" else "1")
+    file = workbook([row(1, role="园长助理", id=bad_checksum, hired="明天")])
+    with pytest.raises(DomainError) as exc:
+        services.staff_import(acting_user=filed_user, institution=filed, file=file)
+    got = sorted((e.row, str(e.code), e.field) for e in exc.value.errors)
+    assert got == [
+        (2, "date_parsing", "入职日期"),
+        (2, "id_number_checksum", "身份证号码"),
+        (2, "invalid_choice", "岗位"),
+    ]
+    assert not StaffMember.objects.exists()
