@@ -156,3 +156,19 @@ def test_home_shows_the_institution_its_gaps(client, filed, filed_user):
     client.force_login(filed_user)
     page = client.get(reverse("web:home")).content.decode()
     assert 'data-testid="home-staff-gaps"' in page and "P-STD-1" in page
+
+
+def test_p_wf_2_kindergarten_teachers_and_health_professionals_count_as_certified(
+    filed, health_user
+):
+    """P-WF-2: kindergarten teachers and health professionals may work in care institutions;
+    their own qualification (幼儿园教师资格证, 医师/护士执业证书) counts for the rate of P-TGT-8,
+    a health certificate alone does not."""
+    teacher = StaffMemberFactory(institution=filed, role="caregiver")
+    CertificateFactory(staff=teacher, kind="kindergarten_teacher", valid_from=dt.date(2022, 9, 1))
+    doctor = StaffMemberFactory(institution=filed, role="health_worker")
+    CertificateFactory(staff=doctor, kind="physician", valid_from=dt.date(2019, 7, 1))
+    other = StaffMemberFactory(institution=filed, role="caregiver")
+    CertificateFactory(staff=other, kind="health_certificate", valid_from=dt.date(2024, 1, 1))
+    total = selectors.certification_rate(acting_user=health_user, day=DAY)["total"]
+    assert (total.numerator, total.denominator) == (2, 3)
