@@ -12,5 +12,8 @@ class ChildrenConfig(AppConfig):
         from tuoyu.children.retention import register_retention
 
         register_navigation()
+        from tuoyu.children.selectors import register_enrolment_counter
+
+        register_enrolment_counter()
         register_audit_labels()
         register_retention()

@@ -179,3 +179,24 @@ def exams_overdue(*, acting_user, on: dt.date, institution: Institution | None =
 def growth_series(child: Child) -> list[Examination]:
     """The measured examinations of a child, oldest first (the growth table and chart)."""
     return list(child.examinations.filter(weight_kg__isnull=False).order_by("examined_on", "pk"))
+
+
+def enrolled_by_class(class_ids: list[int]) -> dict[int, int]:
+    """Children in care per class today: what the public listing's vacancies (API-CONTRACT
+    §6) and the caregiver ratios of workforce (P-STD-1) count, through
+    `institutions.public_facts`. One query, on the class index."""
+    from django.db.models import Count
+
+    rows = (
+        Child.objects.filter(care_class_id__in=class_ids, status=Child.Status.ACTIVE)
+        .values("care_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("care_class_id", "n")
+    )
+    return dict(rows)
+
+
+def register_enrolment_counter() -> None:
+    from tuoyu.institutions import public_facts
+
+    public_facts.register_enrolment_counter(enrolled_by_class)

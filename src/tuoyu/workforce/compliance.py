@@ -3,8 +3,10 @@ P-SUP-6), from policy data only (`policy.at(day)`).
 
 The inputs are loaded in a constant number of queries for any number of institutions
 (`compliance_gaps`): the filed classes, the employments active on the day and their
-certificates valid on the day. Until the children app exists, a class is judged against its
-filed capacity (the most children it may take), which is the strictest reading of P-STD-1.
+certificates valid on the day. A class is judged against the children enrolled in it, as the
+children app reports them through `institutions.public_facts` (floor 9 apps never import each
+other); an institution that records no children on the platform is judged against its filed
+capacity (the most children it may take), the strictest reading of P-STD-1.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tuoyu import policy
+from tuoyu.institutions import public_facts
 from tuoyu.institutions.models import CareClass
 from tuoyu.workforce.models import EDUCATION_RANK, Certificate, CertificateKind, Role, StaffMember
 
@@ -62,6 +65,7 @@ def load(institution_ids, day: dt.date):
         "pk", "institution_id", "name", "class_type", "capacity"
     ):
         classes[c.institution_id].append(c)
+    _attach_children(classes)
     staff = defaultdict(list)
     for s in (
         StaffMember.objects.filter(active_on(day), institution_id__in=ids)
@@ -92,6 +96,17 @@ def load(institution_ids, day: dt.date):
     return classes, staff, kinds
 
 
+def _attach_children(classes) -> None:
+    """Set `c.children_counted` (the number the ratios are judged on) and `c.basis` on every class:
+    the enrolled children where the institution records any, else the filed capacity."""
+    enrolled = public_facts.enrolled_by_class([c.pk for cs in classes.values() for c in cs])
+    for institution_classes in classes.values():
+        counted = any(enrolled.get(c.pk) for c in institution_classes)
+        for c in institution_classes:
+            c.children_counted = enrolled.get(c.pk, 0) if counted else c.capacity
+            c.basis = "enrolled" if counted else "capacity"
+
+
 def _names(people) -> tuple[str, ...]:
     return tuple(p.name for p in people)
 
@@ -104,19 +119,26 @@ def _ratio_gaps(rules, classes, staff) -> list[Gap]:
             by_class[s.care_class_id].append(s)
     for c in classes:
         standard = rules.classes[c.class_type]
-        needed = standard.min_caregivers(c.capacity)
+        needed = standard.min_caregivers(c.children_counted)
         have = by_class.get(c.pk, [])
         if len(have) < needed:
+            text = (
+                _(
+                    "%(cls)s 在托 %(n)s 人，按 %(ratio)s 至少需保育人员 %(need)s 名，现有 %(have)s 名"
+                )
+                if c.basis == "enrolled"
+                else _(
+                    "%(cls)s 核定 %(n)s 人，按 %(ratio)s 至少需保育人员 %(need)s 名，现有 %(have)s 名"
+                )
+            )
             gaps.append(
                 Gap(
                     "P-STD-1",
                     "caregiver_ratio",
-                    _(
-                        "%(cls)s 核定 %(n)s 人，按 %(ratio)s 至少需保育人员 %(need)s 名，现有 %(have)s 名"
-                    )
+                    text
                     % {
                         "cls": c.name,
-                        "n": c.capacity,
+                        "n": c.children_counted,
                         "ratio": standard.caregiver_ratio,
                         "need": needed,
                         "have": len(have),
@@ -187,14 +209,14 @@ def _health_worker_gaps(rules, classes, staff, kinds) -> list[Gap]:
                 tuple(w.pk for w in untrained),
             )
         )
-    children = sum(c.capacity for c in classes)
+    children = sum(c.children_counted for c in classes)
     threshold = rules.standards.full_time_health_worker_threshold_children
     if children >= threshold and not any(w.full_time for w in workers):
         gaps.append(
             Gap(
                 "P-STD-2",
                 "health_worker_full_time",
-                _("核定 %(n)s 人，达到 %(t)s 人须配备专职保健人员")
+                _("按 %(n)s 名儿童计，达到 %(t)s 人须配备专职保健人员")
                 % {"n": children, "t": threshold},
             )
         )

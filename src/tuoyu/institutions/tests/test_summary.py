@@ -126,9 +126,11 @@ def test_a_deep_public_page_costs_the_statements_of_the_first(make_filed):
     assert [r.name for r in deep.results] == [f"托育机构{n:03d}" for n in range(40, 45)]
     # the count, the ids of the page (covering index), their rows, their classes, and one
     # statement per registered provider of public facts (supervision's credit and inspection)
+    # and per enrolment counter (children's, for the vacancies)
     from tuoyu.institutions import public_facts
 
-    assert deep_count == first_count == 4 + len(public_facts._facts)
+    providers = len(public_facts._facts) + len(public_facts._enrolment)
+    assert deep_count == first_count == 4 + providers
 
 
 def test_directory_pages_read_rows_by_the_ids_of_the_order(make_filed, health_user):
