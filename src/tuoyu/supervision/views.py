@@ -214,6 +214,17 @@ def plans(request):
     return render(request, "supervision/plans.html", {"form": form, "page": page})
 
 
+def _inspector_names(usernames: list[str]) -> str:
+    """The drawn pool as people's names, in the pool's (user-name) order the draw uses; the
+    user name stays only where a name is missing."""
+    from tuoyu.accounts.models import User
+
+    names = dict(
+        User.objects.filter(username__in=usernames).values_list("username", "display_name")
+    )
+    return "、".join(names.get(u) or u for u in usernames)
+
+
 @login_required
 @permission_required(INSPECT, raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -236,6 +247,7 @@ def plan_detail(request, pk: int):
             "error": error,
             "inspections": plan.inspections.select_related("institution", "inspector"),
             "method": drawing.METHOD,
+            "inspector_names": _inspector_names(plan.draw_inspectors),
         },
         status=400 if error else 200,
     )

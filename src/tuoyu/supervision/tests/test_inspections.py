@@ -73,6 +73,16 @@ def test_p_sup_4_draw_is_stored_and_reproducible(population, health_user, make_u
     assert exc.value.code == "plan_already_drawn"
 
 
+def test_the_plan_page_names_the_drawn_inspectors_as_people(population, health_user, client):
+    """[accounts-ux] #9 point 5: the published pool reads as people's names, not user names."""
+    health_user.display_name = "王建平"
+    health_user.save(update_fields=["display_name"])
+    plan = services.plan_draw(acting_user=health_user, plan_id=make_plan(health_user, 2).pk)
+    client.force_login(health_user)
+    html = client.get(f"/supervision/plans/{plan.pk}/").content.decode()
+    assert "检查人员 王建平" in html and "检查人员 weijian" not in html
+
+
 def test_draw_larger_than_population_is_refused(population, health_user):
     plan = make_plan(health_user, 6)
     with pytest.raises(DomainError) as exc:
