@@ -36,8 +36,8 @@ Core knows no app and no policy: a rule names its policy parameter by its dotted
         register(RetentionRule(
             name="workforce.staff_left",
             policy_key="retention.staff_after_leaving_years",
-            label=_("离职从业人员"),
-            ends=_("离职日期"),
+            label=LEFT_STAFF,    # a lazy translation of 离职从业人员
+            ends=LEAVING_DATE,  # a lazy translation of 离职日期
             due=_due,
             anonymise=_anonymise,
         ))
