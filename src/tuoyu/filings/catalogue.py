@@ -22,6 +22,11 @@ class FilingsError(ErrorCode):
     COORDINATES_INVALID = "coordinates_invalid", _("经纬度超出范围")
     COMMUNITY_OUTSIDE_TOWNSHIP = "community_outside_township", _("所选村（社区）不属于所选镇乡街道")
     CERTIFIED_EXCEEDS_COUNT = "certified_exceeds_count", _("持证人数不能多于总人数")
+    # P-STD-2 / P-WF-1: an institution with a roster files the roster's counts, never typed ones
+    STAFF_FROM_ROSTER = (
+        "staff_from_roster",
+        _("人员配备取自本机构的从业人员名册，不能手工填写，请更新名册"),
+    )
     # completeness at submission
     FACT_MISSING = "fact_missing", _("备案信息未填写完整")
     CLASSES_MISSING = "classes_missing", _("请至少设置一个班级")

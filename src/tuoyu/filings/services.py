@@ -25,7 +25,7 @@ from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.excel import file_size
 from tuoyu.core.scope import scope_of
 from tuoyu.core.uploads import FILE_SIGNATURES, check_upload
-from tuoyu.filings import checks, deadlines, scopes, selectors
+from tuoyu.filings import checks, deadlines, scopes, selectors, staff_source
 from tuoyu.filings.catalogue import FilingsAction, FilingsError
 from tuoyu.filings.models import (
     FilingApplication,
@@ -404,9 +404,18 @@ def _facts_section_save(acting_user, application, section: str, cleaned: dict):
 
 @transaction.atomic
 def filing_update_staff(*, acting_user, application: FilingApplication, staff: dict):
-    """Save the staff summary: counts by role and how many hold certificates (P-STD-2)."""
+    """Save the staff summary: counts by role and how many hold certificates (P-STD-2).
+    Refused (409 staff_from_roster) for an institution keeping a roster: its counts come from
+    the roster (P-WF-1), set at submission (`_staff_from_roster`)."""
     application = _own_application(acting_user, application)
     transition_target(application, "edit")
+    if staff_source.roster_staff(application.institution_id, policy.today()) is not None:
+        raise DomainError(
+            FilingsError.STAFF_FROM_ROSTER,
+            gettext("人员配备取自本机构的从业人员名册，不能手工填写，请更新名册"),
+            field="staff",
+            status=409,
+        )
     return _facts_section_save(acting_user, application, "staff", checks.clean_staff(staff))
 
 
@@ -688,6 +697,7 @@ def filing_submit(
     resubmitting = application.status == S.RETURNED
     if application.status not in (S.DRAFT, S.RETURNED):
         transition_target(application, "submit")  # raises invalid_transition
+    source = _staff_from_roster(application, on)
     errors = checks.submission_errors(application, on=on, commitment_accepted=commitment_accepted)
     if errors:
         raise DomainError(errors=errors, title=gettext("备案申请不完整，未提交"))
@@ -701,7 +711,12 @@ def filing_submit(
 
     if resubmitting:
         return _resubmit(
-            application, institution, actor=acting_user, before_status=before_status, now=now
+            application,
+            institution,
+            actor=acting_user,
+            before_status=before_status,
+            now=now,
+            staff_from=source,
         )
     agreement = _chain_agreement(application, institution, on)
     application.path = (
@@ -721,11 +736,23 @@ def filing_submit(
             "subjects": subjects,
             "warnings": [w.code for w in checks.filing_warnings(application, on=on)],
             "path": application.path,
+            "staff_source": source,
             **_deadline_detail(application),
             **_agreement_detail(agreement),
         },
     )
     return application
+
+
+def _staff_from_roster(application: FilingApplication, on: dt.date) -> str:
+    """P-STD-2 / P-WF-1: an institution keeping a roster files the roster's counts on the
+    submission day, whatever the draft held (set before the completeness checks, saved with
+    the submission). Returns where the staff section came from: "roster" or "typed"."""
+    counts = staff_source.roster_staff(application.institution_id, on)
+    if counts is None:
+        return "typed"
+    application.facts = {**application.facts, "staff": counts}
+    return "roster"
 
 
 def _submission_snapshot(
@@ -752,6 +779,7 @@ def _resubmit(
     actor,
     before_status: str,
     now: dt.datetime,
+    staff_from: str,
 ) -> FilingApplication:
     """A returned application resubmitted (P-REG-12): a new review round only for the
     subjects that returned it; approved subjects stay approved, pending ones keep theirs.
@@ -773,7 +801,11 @@ def _resubmit(
         actor=actor,
         action=FilingsAction.APPLICATION_RESUBMITTED,
         before=before_status,
-        detail={"reopened": [r.subject for r in returned], **_deadline_detail(application)},
+        detail={
+            "reopened": [r.subject for r in returned],
+            "staff_source": staff_from,
+            **_deadline_detail(application),
+        },
     )
     return application
 

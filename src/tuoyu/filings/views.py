@@ -28,7 +28,7 @@ from tuoyu import policy
 from tuoyu.core import bounds
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.core.scope import scope_of
-from tuoyu.filings import checks, receipt, selectors, services
+from tuoyu.filings import checks, receipt, selectors, services, staff_source
 from tuoyu.filings.models import FilingApplication, FilingMaterial, Subject, SubjectReview
 from tuoyu.filings.scopes import may_see_materials
 from tuoyu.institutions.models import CareClass
@@ -399,7 +399,12 @@ def _edit_context(request, application, *, errors=None, posted=None):
     basic.update(posted.get("basic") or {})
     standards = dict(application.facts.get("standards") or {})
     standards.update(posted.get("standards") or {})
-    staff = posted.get("staff") or application.facts.get("staff") or {}
+    # P-STD-2 / P-WF-1: with a roster the section shows (read-only) what the submission files;
+    # the warnings below judge the same counts (in memory only, never saved here)
+    roster = staff_source.roster_staff(application.institution_id, policy.today())
+    if roster is not None:
+        application.facts = {**application.facts, "staff": roster}
+    staff = roster or posted.get("staff") or application.facts.get("staff") or {}
     field_errors = {e.field: e.message for e in errors.errors if e.field} if errors else {}
     township = basic.get("township") or ""
     kind = posted.get("kind") or request.GET.get("kind") or ""
@@ -415,6 +420,7 @@ def _edit_context(request, application, *, errors=None, posted=None):
             )
             for row in staff_rows(staff)
         ],
+        "staff_from_roster": roster is not None,
         "standards_rows": standards_form_rows(standards, field_errors),
         "health_workers": _int_or_zero(
             ((application.facts.get("staff") or {}).get("health_worker") or {}).get("count", 0)
@@ -535,12 +541,17 @@ def _edit_post(request, application):
             ),
         ),
     ]
+    # P-WF-1: typed counts of an institution keeping a roster go to the service, which
+    # refuses them (staff_from_roster), even when they equal the draft's
+    from_roster = staff is not None and (
+        staff_source.roster_staff(application.institution_id, policy.today()) is not None
+    )
     for name, data, clean, save in sections:
         if data is None:
             continue
 
         def save_section(name=name, data=data, clean=clean, save=save):
-            if clean(data) != application.facts.get(name):
+            if (name == "staff" and from_roster) or clean(data) != application.facts.get(name):
                 save(data)
                 application.refresh_from_db()
 

@@ -20,3 +20,8 @@ class WorkforceConfig(AppConfig):
         receivers.register()
         register_retention()
         register_institution_tab()
+        # P-STD-2 / P-WF-1: the filing's staff section comes from the roster where one exists
+        from tuoyu.filings.staff_source import register_staff_source
+        from tuoyu.workforce.selectors import filing_staff_counts
+
+        register_staff_source(filing_staff_counts)

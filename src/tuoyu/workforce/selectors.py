@@ -22,6 +22,7 @@ from tuoyu.workforce.models import (
     Ban,
     BanAttempt,
     Certificate,
+    CertificateKind,
     ExpiryNotice,
     Role,
     StaffMember,
@@ -248,6 +249,47 @@ def certification_rate(*, acting_user, day: dt.date | None = None, institution=N
         "institutions": dict(institutions),
         "target": rules.targets.practitioner_certification_rate_2025,
     }
+
+
+def filing_staff_counts(institution_id: int, day: dt.date) -> dict | None:
+    """The filing application's staff section from the roster (registered with
+    `filings.staff_source` in ready()): {role: {"count", "certified"}} over the institution's
+    employments active on `day`, or None when it has none (the counts are then typed).
+
+    No acting user: filings asks on behalf of the institution's own account, which already
+    edits or submits its own application; only counts leave the app, never a person.
+
+    "持证" of the filing form, per role (P-STD-2 staffing, P-WF-1 持证上岗), a certificate
+    valid on `day` as `compliance._valid_on` has it (a health certificate without an end
+    date lasts the policy's examination interval, P-HC-5):
+    - principal, caregiver, health_worker, other: a kind of the policy's
+      `workforce.certification_rate_kinds` (the professional qualifications the
+      certification rate counts, P-TGT-8 / P-WF-2);
+    - security: the 保安员证 (`security_guard`, P-STD-2);
+    - cook: the 健康合格证 (`health_certificate`, P-HC-5: no cook works without one).
+    Two queries.
+    """
+    rules = policy.at(day)
+    qualifications = frozenset(rules.workforce.certification_rate_kinds)
+    counting = {
+        Role.SECURITY: frozenset({CertificateKind.SECURITY_GUARD}),
+        Role.COOK: frozenset({CertificateKind.HEALTH_CERTIFICATE}),
+    }
+    active = StaffMember.objects.filter(compliance.active_on(day), institution_id=institution_id)
+    people = list(active.values_list("pk", "role"))
+    if not people:
+        return None
+    kinds: dict[int, set] = defaultdict(set)
+    for staff_id, kind in Certificate.objects.filter(
+        compliance._valid_on(day, rules.health.staff_exam_interval_months),
+        staff__in=active,
+    ).values_list("staff_id", "kind"):
+        kinds[staff_id].add(kind)
+    out = {role: {"count": 0, "certified": 0} for role in Role.values}
+    for staff_id, role in people:
+        out[role]["count"] += 1
+        out[role]["certified"] += int(bool(kinds[staff_id] & counting.get(role, qualifications)))
+    return out
 
 
 # --- P-WF-3: trainings and appraisals for 区人力社保局 --------------------------------------------
