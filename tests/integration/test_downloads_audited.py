@@ -43,6 +43,9 @@ FILE_VIEWS = {
     # [workforce] P-WF-3 (src/tuoyu/workforce/tests/test_rate_and_pages.py)
     "tuoyu.workforce.views.trainings_export": "workforce TRAINING_EXPORTED",
     "tuoyu.workforce.views.roster_template": "not audited: the empty roster import template",
+    # [workforce] P-WF-1 certificate scans (src/tuoyu/workforce/tests/test_scans.py); the
+    # preview address is the same view with inline=True: CERTIFICATE_SCAN_VIEWED
+    "tuoyu.workforce.views.certificate_scan": "workforce CERTIFICATE_SCAN_DOWNLOADED",
 }
 
 

@@ -59,6 +59,9 @@ def test_filing_facts_registered_by_filings_are_labelled():
     staff = value_words("filings.filingapplication", "caregiver", {"count": 12, "certified": 11})
     assert staff == "12 人（持证 11 人）"
     assert value_words("filings.filingapplication", "section", "staff") == "人员配备"
+    # [workforce] #11: where a submitted staff section came from
+    assert field_label("filings.filingapplication", "staff_source") == "人员配备来源"
+    assert value_words("filings.filingapplication", "staff_source", "roster") == "从业人员名册"
 
 
 def test_enum_words_follow_the_language():

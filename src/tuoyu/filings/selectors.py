@@ -656,6 +656,8 @@ def register_audit_words() -> None:
     fields.update(dict(checks.STAFF_ROLES))
     fields.update({"subject": gettext_lazy("审核事项"), "reopened": gettext_lazy("重新审核的事项")})
     fields["waited_seconds"] = gettext_lazy("等待时长")
+    fields["staff_source"] = gettext_lazy("人员配备来源")
+    staff_sources = {"roster": gettext_lazy("从业人员名册"), "typed": gettext_lazy("申请人填报")}
 
     sections = {
         "basic": gettext_lazy("基本信息"),
@@ -674,6 +676,8 @@ def register_audit_words() -> None:
             }
         if key in checks.STANDARD_CHOICES and value:
             return str(dict(checks.STANDARD_CHOICES[key]).get(value, value))
+        if key == "staff_source" and value in staff_sources:
+            return staff_sources[value]
         if key == "waited_seconds" and isinstance(value, int):
             return _("%(h)s 小时") % {"h": round(value / 3600, 1)}
         if key in checks.BASIC_FACT_NAMES and isinstance(value, str | int | float | bool):

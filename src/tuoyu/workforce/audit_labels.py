@@ -26,6 +26,10 @@ FIELDS = {
     "trainings": _("培训"),
     "persons": _("人员"),
     "attempts": _("录用尝试"),
+    "staff_id": _("从业人员"),
+    "content_type": _("文件类型"),
+    "size": _("大小（字节）"),
+    "replaced": _("替换原扫描件"),
 }
 
 

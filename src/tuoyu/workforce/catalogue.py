@@ -1,7 +1,8 @@
 """Error codes and audit actions of workforce ([house] point 5, see `tuoyu.core.catalogue`).
 The resident ID codes (`id_number_checksum`, `id_number_format`, `id_number_birth_date`) are
 core's; `lifetime_ban`, `unknown_certificate_kind` and `certificate_dates` are fixed by
-API-CONTRACT §2."""
+API-CONTRACT §2. A certificate scan refused for its file carries core's `file_missing`,
+`file_empty`, `file_too_large` or `file_type_not_allowed` (`tuoyu.core.uploads`)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,13 @@ class WorkforceAction(AuditAction):
     STAFF_LEFT = "workforce.staff.left", _("从业人员离职")
     STAFF_IMPORTED = "workforce.staff.imported", _("批量导入从业人员")
     CERTIFICATE_ADDED = "workforce.certificate.added", _("登记从业人员证书")
+    # P-WF-1: the certificate's scan (upload or replacement; download; preview)
+    CERTIFICATE_SCAN_ATTACHED = "workforce.certificate.scan_attached", _("上传证书扫描件")
+    CERTIFICATE_SCAN_DOWNLOADED = (
+        "workforce.certificate.scan_downloaded",
+        _("下载证书扫描件"),
+    )
+    CERTIFICATE_SCAN_VIEWED = "workforce.certificate.scan_viewed", _("在线查看证书扫描件")
     TRAINING_ADDED = "workforce.training.added", _("登记从业人员培训")
     BAN_PROPOSED = "workforce.ban.proposed", _("提出终身禁入")
     BAN_APPROVED = "workforce.ban.approved", _("审核通过终身禁入")

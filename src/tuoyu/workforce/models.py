@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.core.catalogue import CoreError
+from tuoyu.core.filenames import RandomName
 from tuoyu.core.personal import BlindIndexField, PersonalDataField
 
 
@@ -161,6 +162,14 @@ class Certificate(models.Model):
     issuer = models.CharField(_("发证机关"), max_length=100, blank=True, default="")
     valid_from = models.DateField(_("有效期起"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    # P-WF-1: the scan of the certificate — a private upload (random name under media/,
+    # 0600), PDF/JPEG/PNG by content (`tuoyu.core.uploads.check_upload`); read only through
+    # the audited download and preview. Retention (P-RET-2) deletes it with the number.
+    scan = models.FileField(
+        _("扫描件"), upload_to=RandomName("workforce/certificates/%Y/%m/"), blank=True, default=""
+    )
+    scan_name = models.CharField(_("原文件名"), max_length=200, blank=True, default="")
+    scan_content_type = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

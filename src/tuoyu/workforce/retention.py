@@ -9,8 +9,10 @@ anywhere, is anonymised:
   no blind index — `Person.id_number_index` is unique only among non-empty values, so the
   emptied ones do not collide) and the masked copy becomes "已匿名";
 - every employment of the person takes the same name and loses its phone number;
-- certificate numbers go (a certificate number finds its holder in the issuer's register);
-  certificates keep their kind, issuer and dates (they carry no scans).
+- certificate numbers go (a certificate number finds its holder in the issuer's register),
+  and so do the certificates' scans (P-WF-1: a scan shows the holder's name, photo and ID
+  number): the file is deleted from storage once the batch commits, and the row forgets
+  it and its original name; certificates keep their kind, issuer and dates.
 
 Employments, roles, dates, institutions, certificate kinds and training hours stay, so the
 certification rate (P-WF-1) and past years' counts (P-WF-3) do not change. The birth date
@@ -25,6 +27,7 @@ log keeps its own labels (append-only, as MLPS requires).
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +69,25 @@ def _anonymise(people, *, now) -> int:
         phone="",
     )
     Certificate.objects.filter(staff__person_id__in=pks).exclude(number="").update(number="")
+    _scans_delete(Certificate.objects.filter(staff__person_id__in=pks).exclude(scan=""))
     return len(people)
+
+
+def _scans_delete(certificates) -> None:
+    """Forget the scans in the rows now and delete their files after the commit: a batch
+    rolled back keeps rows and files together, and the next run deletes them."""
+    from tuoyu.workforce.models import Certificate
+
+    storage = Certificate._meta.get_field("scan").storage
+    names = list(certificates.values_list("scan", flat=True))
+    certificates.update(scan="", scan_name="", scan_content_type="")
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete_files)
 
 
 def register_retention() -> None:

@@ -2,6 +2,8 @@
 
 - Staff, certificates, trainings: district departments all; a township the institutions
   located in it; an institution its own (outside the scope: 404).
+- Certificate scans (P-WF-1): the institution its own, 区卫健局 all, a township the
+  institutions located in it; other departments read the roster, not the scans.
 - Bans and the attempts to employ a banned person: 区卫健局 only. An institution learns of a
   ban only through the flag on its own employee and the refusal of an entry.
 """
@@ -25,3 +27,9 @@ def bans_visible(qs: QuerySet, scope: Scope) -> QuerySet:
 def may_manage_roster(scope: Scope, institution_id: int) -> bool:
     """Only the institution keeps its roster (the departments read it)."""
     return scope.is_institution and scope.institution_id == institution_id
+
+
+def may_see_certificate_scans(scope: Scope) -> bool:
+    """P-WF-1: who may open a certificate's scan at all (rows still narrowed by
+    `staff_visible`)."""
+    return scope.is_institution or scope.is_township or scope.is_health_bureau

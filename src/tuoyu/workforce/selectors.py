@@ -28,7 +28,7 @@ from tuoyu.workforce.models import (
     StaffMember,
     Training,
 )
-from tuoyu.workforce.scopes import bans_visible, staff_visible
+from tuoyu.workforce.scopes import bans_visible, may_see_certificate_scans, staff_visible
 
 
 def institution_for_staff(
@@ -66,6 +66,24 @@ def staff_get(*, acting_user, pk: int) -> StaffMember:
     if staff is None:
         raise NotFound()
     return staff
+
+
+def certificate_scan_get(*, acting_user, pk: int) -> Certificate:
+    """A certificate whose scan the caller may open (P-WF-1): the institution's own, 区卫健局,
+    the township the institution is located in. Anyone else, or no scan: 404."""
+    scope = scope_of(acting_user)
+    if not may_see_certificate_scans(scope):
+        raise NotFound()
+    certificate = (
+        staff_visible(Certificate.objects.all(), scope)
+        .exclude(scan="")
+        .select_related("staff")
+        .filter(pk=pk)
+        .first()
+    )
+    if certificate is None:
+        raise NotFound()
+    return certificate
 
 
 def flagged_staff(*, acting_user) -> QuerySet[StaffMember]:

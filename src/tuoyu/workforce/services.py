@@ -10,10 +10,13 @@ committed on its own before the refusal, so the refusal cannot roll it back.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -21,10 +24,12 @@ from tuoyu import policy
 from tuoyu.audit.services import audit_record, audit_record_bulk, snapshot
 from tuoyu.core import events
 from tuoyu.core.catalogue import CoreError
-from tuoyu.core.errors import DomainError, ErrorCollector, ErrorItem, OutOfScope
+from tuoyu.core.errors import DomainError, ErrorCollector, ErrorItem, NotFound, OutOfScope
+from tuoyu.core.excel import file_size
 from tuoyu.core.identifiers import birth_date_from_id_number, validate_id_number
 from tuoyu.core.personal import mask, normalize, personal_lookup
 from tuoyu.core.scope import scope_of
+from tuoyu.core.uploads import FILE_SIGNATURES, check_upload
 from tuoyu.institutions.models import CareClass, Institution
 from tuoyu.workforce.catalogue import WorkforceAction, WorkforceError
 from tuoyu.workforce.models import (
@@ -475,12 +480,16 @@ def staff_leave(*, acting_user, staff: StaffMember, left_on: dt.date) -> StaffMe
 
 @transaction.atomic
 def certificate_add(
-    *, acting_user, staff: StaffMember, certificate: CertificateInput
+    *, acting_user, staff: StaffMember, certificate: CertificateInput, scan=None
 ) -> Certificate:
+    """A certificate of an employment (P-WF-1), with its scan if one is given: the scan is
+    checked before anything is written, and a refused scan leaves no certificate either."""
     _require_roster_keeper(acting_user, staff.institution)
     errors = ErrorCollector()
     if certificate_check(certificate, errors=errors, prefix="") is None:
         raise DomainError(errors=errors.items)
+    if scan is not None:
+        check_upload(scan, max_bytes=scan_max_bytes(), allowed=SCAN_TYPES, field="scan")
     (row,) = Certificate.objects.bulk_create(_certificate_rows(staff, [certificate]))
     audit_record(
         action=WorkforceAction.CERTIFICATE_ADDED,
@@ -488,7 +497,104 @@ def certificate_add(
         obj=row,
         changes={k: [None, v] for k, v in snapshot(row).items()},
     )
+    if scan is not None:
+        certificate_scan_attach(acting_user=acting_user, certificate=row, file=scan)
     return row
+
+
+# P-WF-1: a certificate's scan — what filing materials accept (PDF, JPEG, PNG by content).
+SCAN_TYPES = tuple(FILE_SIGNATURES)
+DEFAULT_SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+def scan_max_bytes() -> int:
+    """Upload limit of a scan (a technical limit, not a policy number): settings override."""
+    return int(getattr(settings, "TUOYU_CERTIFICATE_SCAN_MAX_BYTES", DEFAULT_SCAN_MAX_BYTES))
+
+
+def _sha256(file) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _delete_stored(storage, name: str) -> None:
+    """Remove a replaced scan once the replacement is committed (a rollback keeps it)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def certificate_scan_attach(*, acting_user, certificate: Certificate, file) -> Certificate:
+    """Attach the scan of a certificate, or replace the one it has (P-WF-1): only by the
+    institution itself, only while the employment lasts. PDF, JPEG or PNG recognised by
+    content with a matching extension, not empty, not above `scan_max_bytes()`
+    (`tuoyu.core.uploads.check_upload`); a refused file writes nothing. A replaced file is
+    deleted from storage after the commit (the audit event keeps its digest).
+
+    Errors: file_missing, file_empty, file_too_large, file_type_not_allowed (422);
+    another institution's certificate 404; already_left (409)."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("staff")
+        .filter(pk=certificate.pk)
+        .first()
+    )
+    if certificate is None or not may_manage_roster(
+        scope_of(acting_user), certificate.institution_id
+    ):
+        raise NotFound()
+    if certificate.staff.left_on is not None:
+        raise DomainError(WorkforceError.ALREADY_LEFT, status=409)
+    if file is None:
+        raise DomainError(CoreError.FILE_MISSING, field="scan")
+    content_type = check_upload(file, max_bytes=scan_max_bytes(), allowed=SCAN_TYPES, field="scan")
+    name = os.path.basename(getattr(file, "name", "") or "")[:200]
+    size, digest = file_size(file), _sha256(file)
+    before = {"name": certificate.scan_name, "file": certificate.scan.name}
+    # Stored under a random name (RandomName): the original name is kept in the row only.
+    certificate.scan.save(name, file, save=False)
+    certificate.scan_name = name
+    certificate.scan_content_type = content_type
+    certificate.save(update_fields=["scan", "scan_name", "scan_content_type"])
+    _delete_stored(certificate.scan.storage, before["file"])
+    audit_record(
+        action=WorkforceAction.CERTIFICATE_SCAN_ATTACHED,
+        actor=acting_user,
+        obj=certificate,
+        changes={"scan_name": [before["name"] or None, name]},
+        detail={
+            "staff_id": certificate.staff_id,
+            "institution_id": certificate.institution_id,
+            "content_type": content_type,
+            "size": size,
+            "sha256": digest,
+            "replaced": bool(before["file"]),
+        },
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_scan_download_record(
+    *, acting_user, certificate: Certificate, inline: bool = False
+) -> None:
+    """Audit a download of a certificate's scan, or (`inline`) its preview in the browser
+    (the caller has fetched it through `selectors.certificate_scan_get`, which applies the
+    access rule)."""
+    audit_record(
+        action=(
+            WorkforceAction.CERTIFICATE_SCAN_VIEWED
+            if inline
+            else WorkforceAction.CERTIFICATE_SCAN_DOWNLOADED
+        ),
+        actor=acting_user,
+        obj=certificate,
+        detail={"staff_id": certificate.staff_id, "institution_id": certificate.institution_id},
+    )
 
 
 @transaction.atomic

@@ -6,16 +6,17 @@ pages of 区卫健局 (propose, approve by a second officer, lift, attempts), th
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tuoyu import policy
 from tuoyu.audit.services import audit_record
@@ -27,7 +28,7 @@ from tuoyu.web.tables import paginate
 from tuoyu.workforce import excel_roster, selectors, services
 from tuoyu.workforce.catalogue import WorkforceAction
 from tuoyu.workforce.models import Ban, CertificateKind, Education, Role, Training
-from tuoyu.workforce.scopes import may_manage_roster
+from tuoyu.workforce.scopes import may_manage_roster, may_see_certificate_scans
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -48,6 +49,8 @@ def _apply_errors(form: forms.Form, exc: DomainError) -> None:
             name = "cert_" + e.field.rsplit(".", 1)[-1]
         if e.field == "care_class_id":
             name = "care_class"
+        if e.field == "scan" and "scan" not in form.fields:
+            name = "file"
         form.add_error(name if name in form.fields else None, str(e.message))
 
 
@@ -193,6 +196,19 @@ class CertificateForm(forms.Form):
     issuer = forms.CharField(label=_("发证机关"), max_length=100, required=False)
     valid_from = forms.DateField(label=_("有效期起"), widget=DATE)
     valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DATE)
+    # P-WF-1: the scan, checked by content in the service (core.uploads.check_upload).
+    scan = forms.FileField(
+        label=_("扫描件（PDF、JPEG 或 PNG）"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class ScanForm(forms.Form):
+    """Upload or replace the scan of an existing certificate (P-WF-1)."""
+
+    certificate = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label=_("扫描件"))
 
 
 class TrainingForm(forms.Form):
@@ -228,8 +244,19 @@ def _staff_post(request, staff, forms_):
     d = form.cleaned_data
     try:
         if action == "certificate":
+            scan = d.pop("scan", None)
             services.certificate_add(
-                acting_user=request.user, staff=staff, certificate=services.CertificateInput(**d)
+                acting_user=request.user,
+                staff=staff,
+                certificate=services.CertificateInput(**d),
+                scan=scan,
+            )
+        elif action == "scan":
+            certificate = staff.certificates.filter(pk=d["certificate"]).first()
+            if certificate is None:
+                raise Http404()
+            services.certificate_scan_attach(
+                acting_user=request.user, certificate=certificate, file=d["file"]
             )
         elif action == "training":
             services.training_add(acting_user=request.user, staff=staff, **d)
@@ -249,9 +276,17 @@ def staff_detail(request, pk: int):
     staff = _staff(request, pk)
     may_manage = may_manage_roster(scope_of(request.user), staff.institution_id)
     posted = request.POST if request.method == "POST" and may_manage else None
+    files = request.FILES if posted is not None else None
     action = request.POST.get("action") if posted else None
     forms_ = {
-        "certificate": CertificateForm(posted if action == "certificate" else None, prefix="c"),
+        "certificate": CertificateForm(
+            posted if action == "certificate" else None,
+            files if action == "certificate" else None,
+            prefix="c",
+        ),
+        "scan": ScanForm(
+            posted if action == "scan" else None, files if action == "scan" else None, prefix="s"
+        ),
         "training": TrainingForm(posted if action == "training" else None, prefix="t"),
         "leave": LeaveForm(posted if action == "leave" else None, prefix="l"),
     }
@@ -265,8 +300,39 @@ def staff_detail(request, pk: int):
     return render(
         request,
         "workforce/staff_detail.html",
-        {"staff": staff, "may_manage": may_manage, "forms": forms_, "day": day},
+        {
+            "staff": staff,
+            "may_manage": may_manage,
+            "may_see_scans": may_see_certificate_scans(scope_of(request.user)),
+            "forms": forms_,
+            "day": day,
+        },
     )
+
+
+@login_required
+@permission_required("workforce.view_rosters", raise_exception=True)
+@require_GET
+def certificate_scan(request, pk: int, inline: bool = False):
+    """A certificate's scan (P-WF-1) as a download, or (`inline`, the preview address)
+    shown in the browser with the content type sniffed at upload. The institution, 区卫健局
+    and the township in scope (`selectors.certificate_scan_get`; anyone else 404); audited
+    as downloaded or viewed."""
+    try:
+        certificate = selectors.certificate_scan_get(acting_user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    services.certificate_scan_download_record(
+        acting_user=request.user, certificate=certificate, inline=inline
+    )
+    response = FileResponse(
+        certificate.scan.open("rb"),
+        as_attachment=not inline,
+        filename=certificate.scan_name or os.path.basename(certificate.scan.name),
+        content_type=certificate.scan_content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class UploadForm(forms.Form):
@@ -510,6 +576,13 @@ app_urls = [
     path("institutions/<int:pk>/upload/", roster_upload, name="upload"),
     path("institutions/<int:pk>/template.xlsx", roster_template, name="template"),
     path("staff/<int:pk>/", staff_detail, name="staff"),
+    path("certificates/<int:pk>/scan/", certificate_scan, name="certificate_scan"),
+    path(
+        "certificates/<int:pk>/scan/view/",
+        certificate_scan,
+        {"inline": True},
+        name="certificate_scan_preview",
+    ),
     path("bans/", ban_list, name="bans"),
     path("bans/new/", ban_new, name="ban_new"),
     path("bans/<int:pk>/", ban_detail, name="ban"),

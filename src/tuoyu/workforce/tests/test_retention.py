@@ -79,7 +79,15 @@ def _employment(person, institution, *, hired, left, phone="13800000000"):
     staff = StaffMemberFactory(
         person=person, institution=institution, hired_on=hired, left_on=left, phone=phone
     )
-    CertificateFactory(staff=staff, kind="childcare_worker", valid_from=hired)
+    # P-WF-1: the scan (a stored name only: the file itself is test_scans.py's concern)
+    CertificateFactory(
+        staff=staff,
+        kind="childcare_worker",
+        valid_from=hired,
+        scan=f"workforce/certificates/test/{staff.pk}.pdf",
+        scan_name=f"{person.name}保育员证.pdf",
+        scan_content_type="application/pdf",
+    )
     TrainingFactory(staff=staff, hours=16, completed_on=hired + dt.timedelta(days=30))
     return staff
 
@@ -135,6 +143,8 @@ def test_p_ret_2_person_past_the_period_is_anonymised_and_counts_stay(people, he
     old_numbers = list(
         Certificate.objects.filter(staff__person=old).values_list("number", flat=True)
     )
+    old_scans = list(Certificate.objects.filter(staff__person=old).values_list("scan", "scan_name"))
+    assert len(old_scans) == 2 and all(all(s) for s in old_scans)
 
     run = run_retention()
 
@@ -150,9 +160,16 @@ def test_p_ret_2_person_past_the_period_is_anonymised_and_counts_stay(people, he
     assert set(Certificate.objects.filter(staff__person=old).values_list("number", flat=True)) == {
         ""
     }
+    # P-WF-1 scans identify the holder: the rows forget them (the files: test_scans.py)
+    assert set(
+        Certificate.objects.filter(staff__person=old).values_list(
+            "scan", "scan_name", "scan_content_type"
+        )
+    ) == {("", "", "")}
     assert _counts(health_user) == before
     # The raw rows hold no old value: no name, ciphertext, index, phone or certificate number.
     old_values = {"张旧", "李旧", old_raw[0], old_raw[1], old_phone, *old_numbers}
+    old_values |= {value for scan in old_scans for value in scan}
     old_values |= {mask("id_number", id_number_for(9001)), id_number_for(9001)}
     for table in ("workforce_person", "workforce_staffmember", "workforce_certificate"):
         for row in _raw_rows(table):
@@ -174,6 +191,7 @@ def test_p_ret_2_inside_the_period_and_active_people_are_untouched(people):
             name
         }
         assert not Certificate.objects.filter(staff__person=person, number="").exists()
+        assert not Certificate.objects.filter(staff__person=person, scan="").exists()
     assert StaffMember.objects.filter(person=people["recent"]).get().phone.masked
 
 
