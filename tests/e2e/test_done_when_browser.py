@@ -21,6 +21,14 @@ NEW_PASSWORD = "Xiao-xiang-shu-2026"
 NAME = "金华市金东区小橡实托育有限公司"
 
 
+VILLAGES_SETTLED = (
+    "(() => { const s = document.querySelector('#f-community');"
+    " return s.options.length >= 3 && !s.classList.contains('htmx-settling')"
+    " && !s.classList.contains('htmx-swapping')"
+    " && !document.querySelector('#f-township').classList.contains('htmx-request'); })()"
+)
+
+
 def value(page, selector) -> str:
     return page.locator(selector).input_value()
 
@@ -125,7 +133,9 @@ def file_in_any_order(page):
     # answer has replaced the options (the township may already be the registered one)
     with page.expect_response(re.compile(r".*/filings/villages/.*")):
         basic.get_by_label("所在镇乡街道").select_option("330703001")
-    page.wait_for_function("document.querySelectorAll('#f-community option').length >= 3")
+    # htmx loaded the villages of 多湖街道 only, and has settled: a choice made while htmx
+    # still settles the swapped options is lost (seen on PostgreSQL, where the request is slower)
+    page.wait_for_function(VILLAGES_SETTLED)
     basic.get_by_label("所在村（社区）").select_option(label="曙光社区居委会")
     basic.get_by_label("纬度").fill("29.0830")
     basic.get_by_label("经度").fill("119.7000")

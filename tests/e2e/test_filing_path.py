@@ -33,6 +33,14 @@ MATERIALS = [
 ]
 
 
+VILLAGES_SETTLED = (
+    "(() => { const s = document.querySelector('#f-community');"
+    " return s.options.length >= 3 && !s.classList.contains('htmx-settling')"
+    " && !s.classList.contains('htmx-swapping')"
+    " && !document.querySelector('#f-township').classList.contains('htmx-request'); })()"
+)
+
+
 def sign_in(page, username):
     """Log in and wait until the session is there (the login page's URL also ends in "/",
     so waiting for a URL pattern would not prove the login finished)."""
@@ -108,9 +116,9 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     basic.get_by_label("机构形态").select_option("embedded")
     basic.get_by_label("所在镇乡街道").select_option("330703001")
     community = basic.get_by_label("所在村（社区）")
-    page.wait_for_function(
-        "document.querySelectorAll('#f-community option').length >= 3"
-    )  # htmx loaded the villages of 多湖街道 only
+    # htmx loaded the villages of 多湖街道 only, and has settled: a choice made while htmx
+    # still settles the swapped options is lost (seen on PostgreSQL, where the request is slower)
+    page.wait_for_function(VILLAGES_SETTLED)
     options = community.locator("option").all_inner_texts()
     assert "曙光社区居委会" in options and "东孝村委会" not in options
     community.select_option(label="曙光社区居委会")
