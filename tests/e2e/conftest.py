@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 Path("test-results").mkdir(exist_ok=True)
 CHROMIUM = os.environ.get("TUOYU_CHROMIUM", "/usr/bin/chromium")
@@ -66,6 +67,14 @@ def login(page, username, password, *, device=None):
         page.get_by_label("动态验证码或恢复码").fill(totp_code(device))
         with page.expect_navigation():
             page.get_by_role("button", name="验证").click()
+
+
+def villages_settled(page) -> None:
+    """The community select holds the township's villages and htmx is done with it (the
+    filing form's village is chosen only then)."""
+    expect(page.locator("#f-community option").nth(2)).to_be_attached()
+    expect(page.locator("#f-community.htmx-swapping, #f-community.htmx-settling")).to_have_count(0)
+    expect(page.locator("#f-township.htmx-request")).to_have_count(0)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -13,20 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import villages_settled
 from tests.e2e.test_filing_path import MATERIALS, logout, review, sign_in, upload
 from tuoyu.institutions.tests.conftest import new_uscc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "Xiao-xiang-shu-2026"
 NAME = "金华市金东区小橡实托育有限公司"
-
-
-VILLAGES_SETTLED = (
-    "(() => { const s = document.querySelector('#f-community');"
-    " return s.options.length >= 3 && !s.classList.contains('htmx-settling')"
-    " && !s.classList.contains('htmx-swapping')"
-    " && !document.querySelector('#f-township').classList.contains('htmx-request'); })()"
-)
 
 
 def value(page, selector) -> str:
@@ -134,8 +127,9 @@ def file_in_any_order(page):
     with page.expect_response(re.compile(r".*/filings/villages/.*")):
         basic.get_by_label("所在镇乡街道").select_option("330703001")
     # htmx loaded the villages of 多湖街道 only, and has settled: a choice made while htmx
-    # still settles the swapped options is lost (seen on PostgreSQL, where the request is slower)
-    page.wait_for_function(VILLAGES_SETTLED)
+    # still settles the swapped options is lost (seen on PostgreSQL, where the request is
+    # slower). Waited for with locators (a string predicate is eval, which the CSP forbids).
+    villages_settled(page)
     basic.get_by_label("所在村（社区）").select_option(label="曙光社区居委会")
     basic.get_by_label("纬度").fill("29.0830")
     basic.get_by_label("经度").fill("119.7000")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, villages_settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pass-word-2020"
@@ -31,14 +31,6 @@ MATERIALS = [
     "消防安全检查合格证明",
     "食品经营许可证",
 ]
-
-
-VILLAGES_SETTLED = (
-    "(() => { const s = document.querySelector('#f-community');"
-    " return s.options.length >= 3 && !s.classList.contains('htmx-settling')"
-    " && !s.classList.contains('htmx-swapping')"
-    " && !document.querySelector('#f-township').classList.contains('htmx-request'); })()"
-)
 
 
 def sign_in(page, username):
@@ -114,11 +106,13 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     basic = page.get_by_test_id("basic-form")
     basic.get_by_label("服务模式").select_option("social")
     basic.get_by_label("机构形态").select_option("embedded")
-    basic.get_by_label("所在镇乡街道").select_option("330703001")
+    with page.expect_response(re.compile(r".*/filings/villages/.*")):
+        basic.get_by_label("所在镇乡街道").select_option("330703001")
     community = basic.get_by_label("所在村（社区）")
     # htmx loaded the villages of 多湖街道 only, and has settled: a choice made while htmx
-    # still settles the swapped options is lost (seen on PostgreSQL, where the request is slower)
-    page.wait_for_function(VILLAGES_SETTLED)
+    # still settles the swapped options is lost (seen on PostgreSQL, where the request is
+    # slower). Waited for with locators (a string predicate is eval, which the CSP forbids).
+    villages_settled(page)
     options = community.locator("option").all_inner_texts()
     assert "曙光社区居委会" in options and "东孝村委会" not in options
     community.select_option(label="曙光社区居委会")
