@@ -10,17 +10,17 @@ imports the jobs app."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pytest
 from django.db import connection
 
 from tests.factories import ChildFactory, ExaminationFactory, HealthCheckFactory
+from tests.jobrun import run_job
 from tuoyu import policy
 from tuoyu.audit.models import AuditEvent
 from tuoyu.children import rates
 from tuoyu.children.models import Child, Examination, HealthCheck
-from tuoyu.core import jobs, retention
+from tuoyu.core import retention
 
 pytestmark = pytest.mark.django_db
 
@@ -30,38 +30,8 @@ PERSONAL = ("name", "name_index", "id_number", "id_number_index", "guardian_name
 PERSONAL += ("guardian_phone", "guardian_phone_index", "left_reason")
 
 
-@dataclass
-class _Run:
-    """The little of a JobRunContext the retention job uses."""
-
-    day: dt.date
-    run_id: int = 0
-    job_name: str = "core.retention"
-    period_key: str = ""
-    params: dict = field(default_factory=dict)
-    counts: dict = field(default_factory=dict)
-    results: dict = field(default_factory=dict)
-
-    def set_progress(self, done, total=None):
-        pass
-
-    def count(self, name, n=1):
-        self.counts[name] = self.counts.get(name, 0) + n
-
-    def set_count(self, name, value):
-        self.counts[name] = value
-
-    def set_result(self, key, value):
-        self.results[key] = value
-
-    def log(self, message):
-        pass
-
-
-def run_retention(day=DAY) -> _Run:
-    run = _Run(day=day)
-    jobs.get_job("core.retention").func(run)
-    return run
+def run_retention(day=DAY):
+    return run_job("core.retention", day)
 
 
 def _child(care_class, name, *, status="active", left_on=None, with_exams=True):

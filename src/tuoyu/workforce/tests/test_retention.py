@@ -9,7 +9,6 @@ imports the jobs app."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pytest
 from django.db import connection
@@ -23,9 +22,10 @@ from tests.factories import (
     TrainingFactory,
     id_number_for,
 )
+from tests.jobrun import run_job
 from tuoyu import policy
 from tuoyu.audit.models import AuditEvent
-from tuoyu.core import jobs, retention
+from tuoyu.core import retention
 from tuoyu.core.personal import mask
 from tuoyu.workforce.models import Ban, Certificate, Person, StaffMember, Training
 from tuoyu.workforce.selectors import certification_rate
@@ -36,38 +36,8 @@ DAY = dt.date(2026, 6, 1)  # 3 years (P-RET-2): the cut-off is 2023-06-01
 PAST_DAY = dt.date(2022, 6, 1)
 
 
-@dataclass
-class _Run:
-    """The little of a JobRunContext the retention job uses."""
-
-    day: dt.date
-    run_id: int = 0
-    job_name: str = "core.retention"
-    period_key: str = ""
-    params: dict = field(default_factory=dict)
-    counts: dict = field(default_factory=dict)
-    results: dict = field(default_factory=dict)
-
-    def set_progress(self, done, total=None):
-        pass
-
-    def count(self, name, n=1):
-        self.counts[name] = self.counts.get(name, 0) + n
-
-    def set_count(self, name, value):
-        self.counts[name] = value
-
-    def set_result(self, key, value):
-        self.results[key] = value
-
-    def log(self, message):
-        pass
-
-
-def run_retention(day=DAY) -> _Run:
-    run = _Run(day=day)
-    jobs.get_job("core.retention").func(run)
-    return run
+def run_retention(day=DAY):
+    return run_job("core.retention", day)
 
 
 def _person(n: int, name: str) -> Person:
