@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import villages_settled
-from tests.e2e.test_filing_path import MATERIALS, logout, review, sign_in, upload
+from tests.e2e.test_filing_path import (
+    MATERIALS,
+    fill_compliant_standards,
+    logout,
+    review,
+    sign_in,
+    upload,
+)
 from tuoyu.institutions.tests.conftest import new_uscc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,21 +94,7 @@ def file_in_any_order(page):
     page.get_by_role("button", name="开始备案").click()
     page.wait_for_url(re.compile(r".*/filings/applications/\d+/edit/$"))
 
-    std = page.get_by_test_id("standards-form")
-    std.get_by_label("负责人学历", exact=True).select_option("bachelor")
-    std.get_by_label("负责人从事托育、教育、卫生健康管理工作年限", exact=True).fill("5")
-    std.get_by_label("负责人经托育机构负责人岗位培训", exact=True).check()
-    std.get_by_label("其中专职保健人员人数", exact=True).fill("1")
-    std.get_by_label("保健人员经妇幼保健机构培训", exact=True).check()
-    std.get_by_label("保安人员持保安员证，由取得许可的保安服务公司派驻", exact=True).check()
-    std.get_by_label("房屋产权", exact=True).select_option("leased")
-    std.get_by_label("租期（年）", exact=True).fill("5")
-    std.get_by_label("婴幼儿生活用房最低楼层", exact=True).fill("1")
-    std.get_by_label("婴幼儿生活用房最高楼层", exact=True).fill("2")
-    std.get_by_label("生活用房窗洞面积（㎡）", exact=True).fill("60")
-    std.get_by_label("生活用房地面面积（㎡）", exact=True).fill("240")
-    std.get_by_label("保健观察室面积（㎡，无则填 0）", exact=True).fill("8")
-    std.get_by_label("保健观察室设观察床", exact=True).check()
+    fill_compliant_standards(page)
     # the staff typed before the standards are saved, saved with the standards' button
     staff = page.get_by_test_id("staff-form")
     for label, count in [("负责人", "1"), ("保育人员", "8"), ("保健人员", "1")]:

@@ -33,6 +33,26 @@ MATERIALS = [
 ]
 
 
+def fill_compliant_standards(page):
+    """The standards section (P-STD-2, P-STD-3) filled as a compliant institution would."""
+    std = page.get_by_test_id("standards-form")
+    std.get_by_label("负责人学历", exact=True).select_option("bachelor")
+    std.get_by_label("负责人从事托育、教育、卫生健康管理工作年限", exact=True).fill("5")
+    std.get_by_label("负责人经托育机构负责人岗位培训", exact=True).check()
+    std.get_by_label("其中专职保健人员人数", exact=True).fill("1")
+    std.get_by_label("保健人员经妇幼保健机构培训", exact=True).check()
+    std.get_by_label("保安人员持保安员证，由取得许可的保安服务公司派驻", exact=True).check()
+    std.get_by_label("房屋产权", exact=True).select_option("leased")
+    std.get_by_label("租期（年）", exact=True).fill("5")
+    std.get_by_label("婴幼儿生活用房最低楼层", exact=True).fill("1")
+    std.get_by_label("婴幼儿生活用房最高楼层", exact=True).fill("2")
+    std.get_by_label("生活用房窗洞面积（㎡）", exact=True).fill("60")
+    std.get_by_label("生活用房地面面积（㎡）", exact=True).fill("240")
+    std.get_by_label("保健观察室面积（㎡，无则填 0）", exact=True).fill("8")
+    std.get_by_label("保健观察室设观察床", exact=True).check()
+    return std
+
+
 def sign_in(page, username):
     """Log in and wait until the session is there (the login page's URL also ends in "/",
     so waiting for a URL pattern would not prove the login finished)."""
@@ -158,21 +178,7 @@ def test_filing_path_in_the_browser(page, live_server, make_user, settings):
     page.wait_for_url("**/edit/#staff")
 
     # P-STD-2 / P-STD-3: the standards section ([fidelity] #7)
-    std = page.get_by_test_id("standards-form")
-    std.get_by_label("负责人学历", exact=True).select_option("bachelor")
-    std.get_by_label("负责人从事托育、教育、卫生健康管理工作年限", exact=True).fill("5")
-    std.get_by_label("负责人经托育机构负责人岗位培训", exact=True).check()
-    std.get_by_label("其中专职保健人员人数", exact=True).fill("1")
-    std.get_by_label("保健人员经妇幼保健机构培训", exact=True).check()
-    std.get_by_label("保安人员持保安员证，由取得许可的保安服务公司派驻", exact=True).check()
-    std.get_by_label("房屋产权", exact=True).select_option("leased")
-    std.get_by_label("租期（年）", exact=True).fill("5")
-    std.get_by_label("婴幼儿生活用房最低楼层", exact=True).fill("1")
-    std.get_by_label("婴幼儿生活用房最高楼层", exact=True).fill("2")
-    std.get_by_label("生活用房窗洞面积（㎡）", exact=True).fill("60")
-    std.get_by_label("生活用房地面面积（㎡）", exact=True).fill("240")
-    std.get_by_label("保健观察室面积（㎡，无则填 0）", exact=True).fill("8")
-    std.get_by_label("保健观察室设观察床", exact=True).check()
+    std = fill_compliant_standards(page)
     std.get_by_role("button", name="保存设置标准").click()
     page.wait_for_url("**/edit/#standards")
 
