@@ -247,3 +247,19 @@ def _connect_allow_audit_truncate():
 
 
 _connect_allow_audit_truncate()
+
+
+@pytest.fixture
+def on_2026_12_01():
+    """Pins the clock at 10:00 Beijing time on Tuesday 2026-12-01, for tests whose figures
+    depend on "today" (working days waited, the next year's holiday notice still missing).
+    Without it they would pass only on the day they were written — and, on a UTC machine,
+    only before 16:00 UTC. The clock keeps ticking from there."""
+    import datetime as dt
+
+    import time_machine
+
+    from tuoyu.core import clock
+
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=clock.TZ), tick=True):
+        yield clock.today()

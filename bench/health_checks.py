@@ -23,6 +23,7 @@ import json
 import time
 
 from bench import _scale
+from tuoyu.core import clock
 
 
 def _rss_mib() -> float:
@@ -42,7 +43,7 @@ def _fixtures(children: int, per_institution: int):
 
     tree = jindong_tree()
     out = []
-    today = dt.date.today()
+    today = clock.today()
     for n in range(max(1, children // per_institution)):
         inst = InstitutionFactory(
             township=tree["duohu"],
@@ -109,7 +110,7 @@ def _prefill(fixtures, days: int, rng) -> int:
     for inst, klass, ids, _ in fixtures:
         batch = HealthCheckBatch.objects.create(institution=inst)
         for k in range(1, days + 1):
-            day = dt.date.today() - dt.timedelta(days=k)
+            day = clock.today() - dt.timedelta(days=k)
             n += bulk_insert(
                 HealthCheck,
                 (
@@ -246,7 +247,7 @@ def main(argv: list[str]) -> int:
         fixtures = _fixtures(args.children, args.per_institution)
         pre = _prefill(fixtures, args.days, rng)
         _raw_table(connection)
-        day = dt.date.today()
+        day = clock.today()
         raw_n, raw_s = _raw_insert(connection, fixtures, day, rng)
         api_n, api_s, rss, (inst, token, body), alerts = _api_ingest(fixtures, day, rng)
         from django.test import Client

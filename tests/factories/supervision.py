@@ -8,6 +8,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from tests.factories.institutions import InstitutionFactory
+from tuoyu.core import clock
 from tuoyu.supervision.models import (
     Complaint,
     CreditEvent,
@@ -26,7 +27,7 @@ class ComplaintFactory(DjangoModelFactory):
     description = "午睡室通风不好，孩子回家说很闷。"
     channel = Complaint.Channel.PORTAL
     department_code = "health"
-    due_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(15))
+    due_on = factory.LazyFunction(lambda: clock.today() + dt.timedelta(15))
 
 
 class InspectionFactory(DjangoModelFactory):
@@ -50,7 +51,7 @@ class RectificationOrderFactory(DjangoModelFactory):
     item_code = "observation_room"
     severity = "minor"
     finding = "保健观察室未配备观察床"
-    due_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(30))
+    due_on = factory.LazyFunction(lambda: clock.today() + dt.timedelta(30))
 
 
 class CreditEventFactory(DjangoModelFactory):

@@ -22,6 +22,7 @@ from tuoyu.accounts.catalogue import AccountsError
 from tuoyu.accounts.handover import activation_url
 from tuoyu.accounts.models import LIFECYCLE_LABELS, Department, User
 from tuoyu.accounts.rules import is_district_admin, is_system
+from tuoyu.core import clock
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 from tuoyu.core.http import client_ip
@@ -73,7 +74,7 @@ def leading_group(request):
         {
             "group": selectors.leading_group_structure(),
             "can_manage": request.user.has_perm("accounts.manage_leading_group"),
-            "today": dt.date.today(),
+            "today": clock.today(),
         },
     )
 

@@ -11,6 +11,7 @@ import datetime as dt
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric, uscc
 
+from tuoyu.core import clock
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError
 
@@ -47,7 +48,7 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
         raise DomainError(
             CoreError.ID_NUMBER_BIRTH_DATE, "身份证号码中的出生日期无效", field=field
         ) from exc
-    if born > dt.date.today():
+    if born > clock.today():
         raise DomainError(
             CoreError.ID_NUMBER_BIRTH_DATE, "身份证号码中的出生日期晚于今天", field=field
         )

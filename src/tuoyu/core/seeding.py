@@ -31,6 +31,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from tuoyu.core import clock
+
 PHASES = ("generate", "generate_after_all")
 
 
@@ -183,7 +185,7 @@ def run(
         scale=SCALES[scale],
         seed=seed,
         district_code=district_code,
-        today=today or dt.date.today(),
+        today=today or clock.today(),
         stdout=stdout,
         quiet=quiet,
     )

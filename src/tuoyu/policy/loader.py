@@ -63,12 +63,12 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import yaml
 from django.core.exceptions import ImproperlyConfigured
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from tuoyu.core import clock
 from tuoyu.core.errors import DomainError
 from tuoyu.policy.catalogue import PolicyError
 from tuoyu.policy.schema import (
@@ -83,7 +83,7 @@ from tuoyu.policy.schema import (
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data"
 SETTING = "TUOYU_POLICY_DIR"
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = clock.TZ
 ONE_DAY = timedelta(days=1)
 
 
@@ -777,8 +777,8 @@ def load(directory: Path | str | None = None) -> PolicyBook:
 
 
 def today() -> date:
-    """Today in Asia/Shanghai ("which day" is always Chinese local time)."""
-    return datetime.now(TZ).date()
+    """Today in Asia/Shanghai ("which day" is always Chinese local time, core.clock)."""
+    return clock.today()
 
 
 def as_date(day: date | datetime | None) -> date:

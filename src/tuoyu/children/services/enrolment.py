@@ -25,6 +25,7 @@ from tuoyu import policy
 from tuoyu.audit.services import audit_record
 from tuoyu.children.catalogue import ChildrenAction, ChildrenError
 from tuoyu.children.models import Child, Examination
+from tuoyu.core import clock
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
 from tuoyu.core.personal import mask, normalize, personal_lookup
@@ -142,7 +143,7 @@ def child_enrol(
     )
     if enrolled_on < birth_date:
         raise DomainError(ChildrenError.ENROLLED_BEFORE_BIRTH, field="enrolled_on")
-    if enrolled_on > dt.date.today() + dt.timedelta(days=366):
+    if enrolled_on > clock.today() + dt.timedelta(days=366):
         raise DomainError(
             CoreError.DATE_OUT_OF_RANGE, "入托日期不能晚于一年以后", field="enrolled_on"
         )

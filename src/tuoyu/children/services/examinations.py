@@ -12,6 +12,7 @@ from tuoyu.audit.services import audit_record
 from tuoyu.children import growth
 from tuoyu.children.catalogue import ChildrenAction
 from tuoyu.children.models import Child, Examination
+from tuoyu.core import clock
 from tuoyu.core.bounds import date_check
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
@@ -57,7 +58,7 @@ def examination_record(
     if kind not in Examination.Kind.values:
         raise DomainError(CoreError.INVALID_CHOICE, field="kind")
     date_check(examined_on, field="examined_on", label="体检日期")
-    if examined_on < child.birth_date or examined_on > dt.date.today():
+    if examined_on < child.birth_date or examined_on > clock.today():
         raise DomainError(
             CoreError.DATE_ORDER, "体检日期应在出生日期之后、今天之前", field="examined_on"
         )

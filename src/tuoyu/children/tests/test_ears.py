@@ -10,6 +10,7 @@ import pytest
 from tests.factories import ChildFactory, HealthCheckFactory
 from tuoyu.children import ears
 from tuoyu.children.jobs import SPAN_DAYS, township_symptom_series
+from tuoyu.core import clock
 
 
 def test_c1_known_answer():
@@ -42,7 +43,7 @@ def test_quiet_week_one_case_no_signal_three_cases_signal():
 
 @pytest.mark.django_db
 def test_job_series_per_township_and_symptom(district):
-    today = dt.date.today()
+    today = clock.today()
     child = ChildFactory()
     other = ChildFactory(care_class=child.care_class)
     for c in (child, other):

@@ -11,6 +11,7 @@ from tests.factories import ChildFactory
 from tuoyu.audit.models import AuditEvent
 from tuoyu.children.models import Child, Examination
 from tuoyu.children.tests.conftest import months_ago, post
+from tuoyu.core import clock
 from tuoyu.core.identifiers import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def body(care_class, **over):
         "gender": "male",
         "birth_date": months_ago(18).isoformat(),
         "class_id": care_class.pk,
-        "enrolled_on": dt.date.today().isoformat(),
+        "enrolled_on": clock.today().isoformat(),
         "guardian": {"name": "王建国", "phone": "13812345678"},
     }
     data.update(over)
@@ -57,7 +58,7 @@ def test_enrol_201_encrypts_personal_fields_and_tracks_vaccination_deadline(
 
 def test_entry_examination_recorded_with_enrolment(nursery, small_class, nursery_api):
     """P-HC-1: the entry examination comes with the enrolment."""
-    exam = {"examined_on": dt.date.today().isoformat(), "examined_by": "金东区妇幼保健院"}
+    exam = {"examined_on": clock.today().isoformat(), "examined_by": "金东区妇幼保健院"}
     r = post(nursery_api, url(nursery), body(small_class, entry_examination=exam))
     assert r.status_code == 201, r.content
     assert Examination.objects.filter(child_id=r.json()["child_id"], kind="entry").exists()
@@ -107,7 +108,7 @@ def test_transferred_child_may_enrol_here(make_filed, nursery, small_class, nurs
         id_number=idn,
         birth_date=born,
         status=Child.Status.TRANSFERRED,
-        left_on=dt.date.today() - dt.timedelta(days=1),
+        left_on=clock.today() - dt.timedelta(days=1),
     )
     r = post(nursery_api, url(nursery), body(small_class, id_number=idn))
     assert r.status_code == 201, r.content
@@ -152,7 +153,7 @@ def test_withdrawn_child_frees_a_place(nursery, small_class, nursery_api):
     r = post(
         nursery_api,
         f"{url(nursery)}/{ids[0]}/withdrawal",
-        {"left_on": dt.date.today().isoformat(), "reason": "搬家"},
+        {"left_on": clock.today().isoformat(), "reason": "搬家"},
     )
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
     r = post(
@@ -166,7 +167,7 @@ def test_withdrawn_child_frees_a_place(nursery, small_class, nursery_api):
 def test_class_move_checks_age(nursery, small_class, large_class, nursery_api):
     r = post(nursery_api, url(nursery), body(small_class))
     child_id = r.json()["child_id"]
-    move = {"class_id": large_class.pk, "on": dt.date.today().isoformat()}
+    move = {"class_id": large_class.pk, "on": clock.today().isoformat()}
     r = post(nursery_api, f"{url(nursery)}/{child_id}/class-move", move)
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "age_outside_class_range"
 

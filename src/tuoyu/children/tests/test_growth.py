@@ -13,6 +13,7 @@ from tuoyu.children import growth
 from tuoyu.children.selectors import exam_due_on, exams_overdue
 from tuoyu.children.services.examinations import examination_record
 from tuoyu.children.tests.conftest import months_ago
+from tuoyu.core import clock
 
 BIRTH = dt.date(2024, 1, 1)
 
@@ -69,7 +70,7 @@ def test_examination_stores_zscores_flags_and_reference(make_user):
         acting_user=user,
         child=child,
         kind="periodic",
-        examined_on=dt.date.today(),
+        examined_on=clock.today(),
         weight_kg="7.5",  # well below −2 SD at 18 months
         height_cm="81.0",
     )
@@ -89,8 +90,9 @@ def test_exam_schedule_4_2_2():
 @pytest.mark.django_db
 def test_overdue_list(health_user):
     late = ChildFactory(birth_date=months_ago(20))
-    ExaminationFactory(child=late, examined_on=dt.date.today() - dt.timedelta(days=200))
+    ExaminationFactory(child=late, examined_on=clock.today() - dt.timedelta(days=200))
     fine = ChildFactory(birth_date=months_ago(20), care_class=late.care_class)
-    ExaminationFactory(child=fine, examined_on=dt.date.today() - dt.timedelta(days=20))
-    overdue = [c.pk for c, _ in exams_overdue(acting_user=health_user, on=dt.date.today())]
+    ExaminationFactory(child=fine, examined_on=clock.today() - dt.timedelta(days=20))
+    overdue = [c.pk for c, _ in exams_overdue(acting_user=health_user, on=clock.today())]
     assert late.pk in overdue and fine.pk not in overdue
+

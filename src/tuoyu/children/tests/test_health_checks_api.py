@@ -15,6 +15,7 @@ from tests.factories import ChildFactory
 from tuoyu.audit.models import AuditEvent
 from tuoyu.children.models import HealthCheck, HealthCheckBatch
 from tuoyu.children.tests.conftest import post
+from tuoyu.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def rec(child, rid, **over):
     data = {
         "record_id": rid,
         "child_id": child.pk,
-        "date": dt.date.today().isoformat(),
+        "date": clock.today().isoformat(),
         "session": "morning",
         "attendance": "present",
         "temperature_c": 36.6,

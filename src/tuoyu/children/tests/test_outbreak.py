@@ -14,7 +14,7 @@ from tests.factories import CareClassFactory, ChildFactory
 from tuoyu.children.models import OutbreakAlert
 from tuoyu.children.services.outbreak import alert_acknowledge, alert_close
 from tuoyu.children.tests.test_health_checks_api import rec, send
-from tuoyu.core import events
+from tuoyu.core import clock, events
 from tuoyu.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def kids(klass):
 
 
 def day(n):
-    return (dt.date.today() - dt.timedelta(days=n)).isoformat()
+    return (clock.today() - dt.timedelta(days=n)).isoformat()
 
 
 def test_two_fevers_no_alert_three_raise_class_same_day(nursery, nursery_api, kids):

@@ -9,10 +9,11 @@ import pytest
 
 from tests.factories import ChildFactory, ExaminationFactory, RegionYearStatisticFactory
 from tuoyu.children import rates
+from tuoyu.core import clock
 
 pytestmark = pytest.mark.django_db
 
-YEAR = dt.date.today().year
+YEAR = clock.today().year
 
 
 def test_health_management_rates(health_user, large_class):
@@ -50,15 +51,14 @@ def test_enrolment_rate_per_township(health_user, township_user, district, large
         children_age_2=100,
     )
     rows = {
-        r.township.code: r
-        for r in rates.enrolment_rates(acting_user=health_user, on=dt.date.today())
+        r.township.code: r for r in rates.enrolment_rates(acting_user=health_user, on=clock.today())
     }
     duohu = rows[district["duohu"].code]
     assert (duohu.rate.numerator, duohu.rate.denominator) == (3, 300)
     assert duohu.rate.value == pytest.approx(0.01)
     assert rows[district["dongxiao"].code].rate.value is None
     # a township sees only itself
-    own = rates.enrolment_rates(acting_user=township_user, on=dt.date.today())
+    own = rates.enrolment_rates(acting_user=township_user, on=clock.today())
     assert [r.township.code for r in own] == [district["duohu"].code]
 
 

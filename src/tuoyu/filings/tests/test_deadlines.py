@@ -59,7 +59,7 @@ def submit(user, institution, day: dt.date) -> FilingApplication:
 
 
 def test_p_fil_2_receipt_due_on_the_5th_working_day_2024_example(
-    client, institution_user, institution, health_user
+    client, institution_user, institution, health_user, on_2026_12_01
 ):
     """Materials complete Fri 2024-09-27 → receipt due Thu 2024-10-10 (not Fri 10-04, a
     holiday a Monday–Friday count gives); the not-accepted notice due 2024-10-23."""
@@ -73,7 +73,7 @@ def test_p_fil_2_receipt_due_on_the_5th_working_day_2024_example(
     client.force_login(health_user)
     html = client.get(reverse("filings:detail", args=[app.pk])).content.decode()
     assert "备案回执 2024-10-10 前" in html and "不予备案告知 2024-10-23 前" in html
-    # today is 2026-12-01: long overdue, counted in working days
+    # today (pinned) is 2026-12-01: long overdue, counted in working days
     overdue_by = workdays.working_days_between(D(2024, 10, 10), D(2026, 12, 1))
     assert f'data-state="overdue" data-overdue-by="{overdue_by}"' in html
 
@@ -107,7 +107,14 @@ def test_p_fil_2_a_resubmission_restarts_the_clock(institution_user, institution
 
 
 def test_p_fil_2_2027_deadline_unknown_until_the_notice_then_recomputed(
-    client, institution_user, institution, make_institution, make_user, health_user, system_user
+    client,
+    institution_user,
+    institution,
+    make_institution,
+    make_user,
+    health_user,
+    system_user,
+    on_2026_12_01,
 ):
     """Today is 2026-12-01 and chinese-calendar stops at 2026: deadlines running into 2027
     are "期限待定", never guessed; entering the 2027 notice recomputes them."""
@@ -141,7 +148,14 @@ def test_p_fil_2_2027_deadline_unknown_until_the_notice_then_recomputed(
 
 
 def test_p_fil_2_queue_waits_in_working_days_and_flags_overdue(
-    client, institution_user, institution, make_institution, make_user, fire_user, health_user
+    client,
+    institution_user,
+    institution,
+    make_institution,
+    make_user,
+    fire_user,
+    health_user,
+    on_2026_12_01,
 ):
     old = submit(institution_user, institution, D(2024, 9, 27))
     other = make_institution(name="金东区某某三号托育有限公司")

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from tuoyu.audit.models import AuditEvent
+from tuoyu.core import clock
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.filings import checks, selectors, services
 from tuoyu.filings.models import FilingApplication, SubjectReview
@@ -345,7 +346,7 @@ def test_warnings_area_per_child_and_caregiver_ratio(institution_user, instituti
         },
     )
     app.refresh_from_db()
-    warnings = {w.code for w in checks.filing_warnings(app, on=dt.date.today())}
+    warnings = {w.code for w in checks.filing_warnings(app, on=clock.today())}
     assert warnings == {"area_per_child_below_standard"}
     with pytest.raises(DomainError) as exc:
         services.filing_submit(

@@ -102,7 +102,7 @@ def test_only_system_staff_may_enter_a_notice(health_user):
 
 @pytest.mark.django_db
 def test_calendar_page_is_for_system_staff_only(
-    client, system_user, health_user, institution_user, township_user
+    client, system_user, health_user, institution_user, township_user, on_2026_12_01
 ):
     url = reverse("regions:holidays")
     edit = reverse("regions:holiday_edit", args=[2027])
@@ -117,14 +117,14 @@ def test_calendar_page_is_for_system_staff_only(
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    # today is 2026-12-01: the loud warning, and 2027 listed as not covered
+    # today (pinned) is 2026-12-01: the loud warning, and 2027 listed as not covered
     assert "尚未录入 2027 年节假日安排通知，2027 年的办理期限无法计算" in html
     assert 'data-year="2027" data-source="none"' in html
     assert 'data-year="2026" data-source="package"' in html
 
 
 @pytest.mark.django_db
-def test_calendar_page_enters_and_shows_a_notice(client, system_user):
+def test_calendar_page_enters_and_shows_a_notice(client, system_user, on_2026_12_01):
     client.force_login(system_user)
     edit = reverse("regions:holiday_edit", args=[2027])
     bad = client.post(edit, {**NOTICE_2027, "makeup_workdays": "2027-10-04"})
@@ -145,7 +145,7 @@ def test_calendar_page_enters_and_shows_a_notice(client, system_user):
 
 @pytest.mark.django_db
 def test_home_warns_health_bureau_and_operators_in_december(
-    client, health_user, system_user, fire_user
+    client, health_user, system_user, fire_user, on_2026_12_01
 ):
     for user, shown in ((health_user, True), (system_user, True), (fire_user, False)):
         client.force_login(user)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import id_number_for
+from tuoyu.core import clock
 from tuoyu.core.errors import DomainError
 from tuoyu.core.identifiers import make_id_number
 from tuoyu.workforce import services
@@ -59,7 +60,7 @@ def test_database_holds_no_clear_id_number(filed_user, filed, add_staff):
         ("33070319900101", "id_number_format"),
         (make_id_number("330703", dt.date(2090, 1, 1), 1), "id_number_birth_date"),
         (
-            make_id_number("330703", dt.date.today() - dt.timedelta(days=365 * 15), 1),
+            make_id_number("330703", clock.today() - dt.timedelta(days=365 * 15), 1),
             "person_too_young",
         ),
     ],
