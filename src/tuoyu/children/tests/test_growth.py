@@ -95,4 +95,3 @@ def test_overdue_list(health_user):
     ExaminationFactory(child=fine, examined_on=clock.today() - dt.timedelta(days=20))
     overdue = [c.pk for c, _ in exams_overdue(acting_user=health_user, on=clock.today())]
     assert late.pk in overdue and fine.pk not in overdue
-
