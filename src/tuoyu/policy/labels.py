@@ -99,6 +99,7 @@ PARAMS: dict[str, Label] = {
     "subsidy.demonstration_municipal_yuan": Label(_("市级示范单位奖励"), _("元")),
     "subsidy.demonstration_award_rule": Label(_("示范奖励发放规则")),
     "subsidy.comprehensive_centre_yuan": Label(_("综合托育服务中心奖补"), _("元")),
+    "subsidy.claim_eligibility_rules": Label(_("补助申请资格审核条件")),
     # fees
     "fees.affordable_max_prepay_months": Label(_("普惠性托育机构预收费不超过"), _("个月")),
     # health
@@ -128,6 +129,7 @@ PARAMS: dict[str, Label] = {
     "indicators.health_management_definition": Label(_("婴幼儿健康管理率口径")),
     # tax
     "tax.care_income_counted_share": Label(_("托育服务收入计入应纳税所得额的比例"), "%"),
+    "tax.community_care_modes": Label(_("享受社区托育税费优惠的服务模式")),
     # workforce
     "workforce.min_staff_age_years": Label(_("从业人员年满"), _("周岁")),
     "workforce.head_min_education": Label(_("负责人最低学历")),
@@ -160,6 +162,7 @@ PARAMS: dict[str, Label] = {
     "supervision.risk_weight_outbreak_alert": Label(_("风险权重：每次传染病预警")),
     "supervision.risk_weight_credit_step": Label(_("风险权重：信用等级每低一级")),
     "supervision.risk_weight_month_uninspected": Label(_("风险权重：每月未受检查")),
+    "supervision.risk_weight_staffing_gap": Label(_("风险权重：人员配备不足")),
     "supervision.risk_lookback_days": Label(_("风险评分统计期"), _("天")),
     "supervision.risk_max_months_uninspected": Label(_("未受检查月数计分上限"), _("个月")),
     # retention ([operations] point 3): years after the relationship ends
@@ -167,6 +170,8 @@ PARAMS: dict[str, Label] = {
     "retention.staff_after_leaving_years": Label(_("从业人员离职后个人信息保存"), _("年")),
     "retention.complaint_after_closing_years": Label(_("投诉办结后投诉人信息保存"), _("年")),
     "retention.account_after_disabling_years": Label(_("账号停用后姓名与邮箱保存"), _("年")),
+    "retention.login_attempts_years": Label(_("登录尝试记录保存"), _("年")),
+    "health.meal_account_publish_by_day": Label(_("伙食费月度账目须于次月此日前公示"), _("日")),
 }
 
 CHOICES: dict[str, str | Promise] = {
@@ -200,6 +205,19 @@ MAPPING_WORDS: dict[str, str | Promise] = {
     "development_reform": _("区发改局"),
     "education": _("区教体局"),
     "civil_affairs": _("区民政局"),
+    # the subsidy review's eligibility rules (P-SUB-1..3)
+    "filed_on_dates": _("补助所涉日期已备案且未注销"),
+    "not_blacklisted": _("未列入黑名单"),
+    "no_open_critical_order": _("无未关闭的严重问题整改通知"),
+    "not_suspended": _("未被责令停业整顿"),
+    # service modes (P-MODE-1), as institutions names them
+    "family_care": _("家庭照护（家庭托育点）"),
+    "community": _("社区统筹"),
+    "social": _("社会兴办"),
+    "employer": _("单位自建"),
+    "kindergarten_class": _("幼儿园办托班"),
+    "public_private": _("公办民营"),
+    "private_public_support": _("民办公助"),
 }
 
 TARGET_KINDS: dict[str, str | Promise] = {

@@ -60,6 +60,12 @@ FrozenMap = Annotated[
 
 DemonstrationAwardRule = Literal["each_level_once", "highest_level_difference"]
 OperatingBasis = Literal["filed_slots", "enrolled_children"]
+# What 区卫健局 checks before a claim goes to 区财政局 (P-SUB-1..3): `filed_on_dates` is
+# the subsidies app's own check (filed and not cancelled on the dates of each item); the
+# others are answered by the apps that own the facts (`tuoyu.institutions.standing`).
+EligibilityRule = Literal[
+    "filed_on_dates", "not_blacklisted", "no_open_critical_order", "not_suspended"
+]
 HealthManagementDefinition = Literal["any_followup", "systematic_4_2_2"]
 TargetKind = Literal["count", "rate", "per_thousand", "trend"]
 Comparison = Literal[">=", ">"]
@@ -280,6 +286,7 @@ class SubsidyPolicy(Frozen):
     demonstration_municipal_yuan: Yuan | None
     demonstration_award_rule: DemonstrationAwardRule
     comprehensive_centre_yuan: Yuan | None
+    claim_eligibility_rules: tuple[EligibilityRule, ...]
 
     def demonstration_yuan(self, level: str) -> int | None:
         """Award for a demonstration `level` (national / provincial / municipal)."""
@@ -340,6 +347,8 @@ class HealthPolicy(Frozen):
     # P-HC-4 (儿童入托、入学预防接种证查验办法, 2021): not in force before that version.
     vaccination_check_within_days: Later[Positive] = None
     staff_exam_interval_months: Positive
+    # P-HC-7: month M's meal-fee account is published by this day of month M+1
+    meal_account_publish_by_day: Annotated[int, Strict(), Ge(1), Le(28)]
     outbreak: OutbreakPolicy
 
 
@@ -350,10 +359,23 @@ class IndicatorsPolicy(Frozen):
     health_management_definition: HealthManagementDefinition
 
 
+CareMode = Literal[
+    "family_care",
+    "community",
+    "social",
+    "employer",
+    "kindergarten_class",
+    "public_private",
+    "private_public_support",
+]
+
+
 class TaxPolicy(Frozen):
     """P-TAX-1."""
 
     care_income_counted_share: Rate
+    # the service modes (P-MODE-1) that count as community care for the relief lists
+    community_care_modes: tuple[CareMode, ...]
 
 
 class RetentionPolicy(Frozen):
@@ -364,6 +386,7 @@ class RetentionPolicy(Frozen):
     staff_after_leaving_years: Positive
     complaint_after_closing_years: Positive
     account_after_disabling_years: Positive
+    login_attempts_years: Positive
 
 
 Points = Annotated[int, Strict()]
@@ -404,6 +427,7 @@ class SupervisionPolicy(Frozen):
     risk_weight_outbreak_alert: Weight
     risk_weight_credit_step: Weight
     risk_weight_month_uninspected: Weight
+    risk_weight_staffing_gap: Weight
     risk_lookback_days: Positive
     risk_max_months_uninspected: Positive
 
