@@ -119,3 +119,19 @@ def test_backup_refuses_a_non_empty_directory(tmp_path, media_root):
     (tmp_path / "backup" / "old.txt").write_text("x")
     with pytest.raises(BackupError, match="不是空目录"):
         backup(tmp_path / "backup")
+
+
+def test_the_backup_command_is_on_the_audit_record(tmp_path, media_root):
+    """Who made a copy of every child's data, and when, is on the record ([operations]):
+    `tuoyu backup` appends an audit event naming the copy and its manifest's digest."""
+    from django.core.management import call_command
+
+    from tuoyu.audit.models import AuditEvent
+
+    target = tmp_path / "nightly"
+    call_command("backup", str(target), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    event = AuditEvent.objects.get(action="audit.backup.made")
+    digest = hashlib.sha256((target / MANIFEST).read_bytes()).hexdigest()
+    assert event.detail["manifest_sha256"] == digest
+    assert event.detail["directory"] == str(target) and event.object_id == "nightly"
+    assert event.detail["tables"] == len(read_manifest(target)["tables"])

@@ -138,3 +138,25 @@ def test_policy_page_shows_the_retention_periods(client, health_user):
         "P-RET-4",
     ):
         assert text in page, text
+
+
+def test_p_ret_5_login_attempts_past_a_year_are_deleted():
+    from tuoyu.accounts.models import LoginAttempt
+
+    def attempt(day: dt.date, name: str):
+        return LoginAttempt.objects.create(
+            username=name,
+            ip="10.0.0.8",
+            succeeded=False,
+            at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+        )
+
+    old = [attempt(dt.date(2025, 5, 1), f"old{i}") for i in range(3)]
+    kept = attempt(dt.date(2025, 6, 2), "kept")
+    rule = retention.get_rule("accounts.login_attempts")
+    assert policy.at(DAY).retention.login_attempts_years == 1
+    assert retention_run_rule(rule, day=DAY) == 3
+    assert not LoginAttempt.objects.filter(pk__in=[a.pk for a in old]).exists()
+    assert LoginAttempt.objects.filter(pk=kept.pk).exists()
+    event = AuditEvent.objects.filter(action="jobs.retention.anonymised").last()
+    assert event.detail["rule"] == "accounts.login_attempts" and event.detail["anonymised"] == 3

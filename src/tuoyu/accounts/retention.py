@@ -6,8 +6,12 @@ have passed, the name, e-mail and login name are replaced and the password made 
 the row stays (audit events, decisions and filings point at it by id; the audit log keeps
 its own copy of the login name, as MLPS requires), the account can never sign in again.
 
+Login attempts (P-RET-5) hold a login name and a network address: the throttle needs only
+the last hours, the security review a year; after `login_attempts_years` the rows are
+deleted (the audit log keeps its own login events).
+
 Institution records (`legal_representative`) are public business-registration data of a
-legal entity and carry no retention end; API tokens and login attempts hold no name.
+legal entity and carry no retention end; API tokens hold no name.
 """
 
 from __future__ import annotations
@@ -50,6 +54,19 @@ def _anonymise(users, *, now) -> int:
     return len(users)
 
 
+def _attempts_due(cutoff):
+    from tuoyu.accounts.models import LoginAttempt
+
+    return LoginAttempt.objects.filter(at__date__lt=cutoff)
+
+
+def _delete_attempts(attempts, *, now) -> int:
+    from tuoyu.accounts.models import LoginAttempt
+
+    deleted, _ = LoginAttempt.objects.filter(pk__in=[a.pk for a in attempts]).delete()
+    return deleted
+
+
 def register_retention() -> None:
     register(
         RetentionRule(
@@ -59,5 +76,16 @@ def register_retention() -> None:
             ends=_("账号停用"),
             due=_due,
             anonymise=_anonymise,
+        )
+    )
+    register(
+        RetentionRule(
+            name="accounts.login_attempts",
+            policy_key="retention.login_attempts_years",
+            label=_("登录尝试记录"),
+            ends=_("登录尝试"),
+            due=_attempts_due,
+            anonymise=_delete_attempts,
+            batch_size=5000,
         )
     )

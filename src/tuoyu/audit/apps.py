@@ -10,3 +10,6 @@ class AuditConfig(AppConfig):
         from tuoyu.audit.navigation import register_navigation
 
         register_navigation()
+        from tuoyu.audit import receivers
+
+        receivers.register()

@@ -12,6 +12,7 @@ class AuditError(ErrorCode):
 
 class AuditLogAction(AuditAction):
     PERSONAL_DATA_READ = "audit.personal_data.read", _("查看个人信息明文")
+    BACKUP_MADE = "audit.backup.made", _("备份数据库与上传文件")
 
 
 legacy_audit_actions({"personal_data.read": AuditLogAction.PERSONAL_DATA_READ})

@@ -108,6 +108,11 @@ COMMON_LABELS = {
     "replayed": _("重复报送条数"),
     "staff": _("从业人员数"),
     "bans": _("从业禁止记录数"),
+    # a backup (audit.backup.made)
+    "directory": _("备份目录"),
+    "tables": _("表数"),
+    "files": _("上传文件数"),
+    "manifest_sha256": _("备份清单摘要"),
 }
 
 

@@ -110,6 +110,16 @@ OUTBREAK_ALERT_RAISED = Event(
     ("institution_id", "alert_id", "acting_user"),
     "晨午检发现聚集性症状，触发传染病预警（P-HC-3）。",
 )
+DEMONSTRATION_TITLE_CONFERRED = Event(
+    "demonstration_title_conferred",
+    ("institution_id", "title_id", "level", "conferred_on", "acting_user"),
+    "机构获评示范托育机构或建成综合托育服务中心（P-SUB-3、P-V2023-1），由财政补助模块记录。",
+)
+BACKUP_MADE = Event(
+    "backup_made",
+    ("directory", "tables", "rows", "files", "manifest_sha256"),
+    "数据库与上传文件已备份（[operations]）：审计模块记录一条系统事件，备份清单的摘要可与备份目录核对。",
+)
 
 CATALOGUE: dict[str, Event] = {
     e.name: e
@@ -125,6 +135,8 @@ CATALOGUE: dict[str, Event] = {
         INSTITUTION_BLACKLISTED,
         PERSON_BLACKLISTED,
         OUTBREAK_ALERT_RAISED,
+        DEMONSTRATION_TITLE_CONFERRED,
+        BACKUP_MADE,
     )
 }
 
