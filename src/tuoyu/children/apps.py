@@ -15,5 +15,8 @@ class ChildrenConfig(AppConfig):
         from tuoyu.children.selectors import register_enrolment_counter
 
         register_enrolment_counter()
+        from tuoyu.children.selectors import register_institution_tab
+
+        register_institution_tab()
         register_audit_labels()
         register_retention()

@@ -38,6 +38,15 @@ FIELDS = {
     "accepted": _("接收记录"),
     "digest": _("摘要"),
     "count": _("数量"),
+    "issued_on": _("开具日期"),
+    "sent_home_on": _("离园日期"),
+    "scan": _("扫描件"),
+    "year": _("年度"),
+    "institutions": _("机构数"),
+    "month": _("月份"),
+    "income_yuan": _("伙食费收入（元）"),
+    "food_spending_yuan": _("食品支出（元）"),
+    "published": _("已公示"),
 }
 
 

@@ -24,6 +24,27 @@ class ChildrenError(ErrorCode):
     CHILD_NOT_ENROLLED = "child_not_enrolled", _("该儿童在该日期未在本机构在托")
     TEMPERATURE_OUT_OF_RANGE = "temperature_out_of_range", _("体温应在 34.0–43.0 ℃ 之间")
     UNKNOWN_SYMPTOM = "unknown_symptom", _("症状不在规定的症状代码表中")
+    # return after being sent home (P-HC-3): not an API-CONTRACT §3 code — the class page only
+    MEDICAL_CERTIFICATE_REQUIRED = (
+        "medical_certificate_required",
+        _("该儿童因病离园，须先登记医学证明才能记为出勤"),
+    )
+    CERTIFICATE_NOT_NEEDED = "certificate_not_needed", _("该儿童没有待补交医学证明的离园记录")
+    CERTIFICATE_BEFORE_SENT_HOME = (
+        "certificate_before_sent_home",
+        _("医学证明的开具日期早于离园日期"),
+    )
+    # CSV upload of daily checks (P-HC-3, the shape of API-CONTRACT §3)
+    CSV_ENCODING = (
+        "csv_encoding",
+        _("文件无法识别为 UTF-8 或 GB18030 编码的 CSV 文本（可能是乱码或不是 CSV 文件）"),
+    )
+    CSV_COLUMNS = "csv_columns", _("CSV 表头与晨午检模板不一致")
+    CSV_ROW_SHAPE = "csv_row_shape", _("该行的列数与表头不一致")
+    # meal-fee accounts (P-HC-7)
+    MEALS_NOT_SERVED = "meals_not_served", _("本机构备案为不提供膳食，无需公示伙食费账目")
+    MEAL_ACCOUNT_PUBLISHED = "meal_account_published", _("该月伙食费账目已公示，不能再修改")
+    MEAL_MONTH_NOT_OVER = "meal_month_not_over", _("该月份尚未开始，不能登记账目")
     # outbreak alerts (P-HC-6)
     ALERT_ALREADY_CLOSED = "alert_already_closed", _("该预警已关闭")
     ACTION_TAKEN_REQUIRED = "action_taken_required", _("关闭预警须填写已采取的处置措施")
@@ -37,6 +58,10 @@ class ChildrenAction(AuditAction):
     CHILD_VACCINATION_CHECKED = "children.child.vaccination_checked", _("查验预防接种证")
     EXAMINATION_RECORDED = "children.examination.recorded", _("记录儿童体检")
     HEALTH_CHECKS_RECEIVED = "children.health_check.batch_received", _("接收晨午检记录")
+    CERTIFICATE_RECORDED = "children.medical_certificate.recorded", _("登记返园医学证明")
+    VACCINATION_RECHECKS_MARKED = "children.vaccination_recheck.marked", _("标记年底接种证复查儿童")
+    MEAL_ACCOUNT_RECORDED = "children.meal_fee_account.recorded", _("登记伙食费月度账目")
+    MEAL_ACCOUNT_PUBLISHED = "children.meal_fee_account.published", _("公示伙食费月度账目")
     ALERT_RAISED = "children.outbreak_alert.raised", _("触发传染病聚集性预警")
     ALERT_ACKNOWLEDGED = "children.outbreak_alert.acknowledged", _("确认传染病预警")
     ALERT_CLOSED = "children.outbreak_alert.closed", _("关闭传染病预警")

@@ -74,3 +74,33 @@ def ears_daily(run: JobRunContext) -> None:
     run.set_count("signals", len(signals))
     run.set_result("signal_list", signals[:200])
     run.set_progress(1, 1)
+
+
+@periodic_job(
+    "children.vaccination_recheck",
+    schedule="monthly",
+    day=1,
+    at="03:00",
+    title=_("年底预防接种证复查提醒"),
+    description=_(
+        "每年 12 月标出需补种、须在 12 月 31 日前复查预防接种证的在托儿童，列入各机构的在托儿童页面（P-HC-4）"
+    ),
+    labels={"year": _("年度"), "due": _("待复查儿童"), "marked": _("本次新标记")},
+)
+def vaccination_recheck(run: JobRunContext) -> None:
+    """P-HC-4: acts in the year-end month only (other months it records that); rerun-safe."""
+    from tuoyu.children.services.vaccination import (
+        RECHECK_MONTH,
+        recheck_due,
+        vaccination_rechecks_mark,
+    )
+
+    run.set_result("year", run.day.year)
+    if run.day.month != RECHECK_MONTH:
+        run.set_count("due", 0)
+        run.set_count("marked", 0)
+        run.set_progress(1, 1)
+        return
+    run.set_count("due", recheck_due(run.day.year).count())
+    run.set_count("marked", len(vaccination_rechecks_mark(year=run.day.year)))
+    run.set_progress(1, 1)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.filenames import RandomName
 from tuoyu.core.personal import BlindIndexField, PersonalDataField, Sealed, mask
 
 # API-CONTRACT §3: the fixed symptom vocabulary (listed in the OpenAPI document).
@@ -214,6 +215,12 @@ class HealthCheck(models.Model):
                 condition=~Q(symptoms=""),
                 name="healthcheck_symptomatic",
             ),
+            # P-HC-3: the children sent home, whose return needs a medical certificate.
+            models.Index(
+                fields=["institution", "child", "date"],
+                condition=Q(action="sent_home"),
+                name="healthcheck_sent_home",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -298,3 +305,89 @@ class OutbreakAlert(models.Model):
             "class_id": self.care_class_id,
             "window_end": self.window_end.isoformat(),
         }
+
+
+class MedicalCertificate(models.Model):
+    """P-HC-3: a child sent home (a check with action `sent_home`) returns only with a
+    medical certificate; it answers that check (one certificate per sent-home check)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="medical_certificates")
+    sent_home_check = models.ForeignKey(HealthCheck, on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField(_("开具日期"))
+    hospital = models.CharField(_("开具医院"), max_length=100)
+    scan = models.FileField(
+        _("证明扫描件"), upload_to=RandomName("children/certificates/%Y/%m/"), blank=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("返园医学证明")
+        verbose_name_plural = _("返园医学证明")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "sent_home_check"], name="certificate_unique_check"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.issued_on:%Y-%m-%d}"
+
+
+class VaccinationRecheck(models.Model):
+    """P-HC-4: a child marked by the year-end job `children.vaccination_recheck` because its
+    catch-up re-check is due before 31 December of `year`; done when the re-check is
+    recorded (`Child.vaccination_recheck_on` in that year)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    due_on = models.DateField(_("复查截止日期"))
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("接种证年底复查")
+        verbose_name_plural = _("接种证年底复查")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "child", "year"], name="vaccination_recheck_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class MealFeeAccount(models.Model):
+    """P-HC-7: an institution serving meals keeps meal fees ring-fenced and publishes each
+    month's account (income from meal fees, spending on food), in whole yuan."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="meal_fee_accounts"
+    )
+    month = models.DateField(_("月份"))  # the first day of the month
+    income_yuan = models.PositiveIntegerField(_("伙食费收入（元）"))
+    food_spending_yuan = models.PositiveIntegerField(_("食品支出（元）"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution", "-month"]
+        verbose_name = _("伙食费账目")
+        verbose_name_plural = _("伙食费账目")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month"], name="meal_account_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def balance_yuan(self) -> int:
+        return self.income_yuan - self.food_spending_yuan

@@ -31,6 +31,14 @@ def register_navigation() -> None:
             order=39,
         ),
         NavEntry(
+            _("伙食费公示"),
+            "children:meals",
+            "children.view_children",
+            "receipt",
+            _("提供膳食的机构按月公示伙食费收支；逾期未公示的月份标出（P-HC-7）"),
+            order=43,
+        ),
+        NavEntry(
             _("健康管理率与入托率"),
             "children:rates",
             "children.view_rates",

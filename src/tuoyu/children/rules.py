@@ -13,3 +13,5 @@ rules.add_perm("children.view_alerts", is_institution | is_township | is_health_
 rules.add_perm("children.handle_alerts", is_institution | is_health_bureau)
 # P-NAT-3, P-TGT-12: the rates and the children behind the in-care figures.
 rules.add_perm("children.view_rates", is_township | is_health_bureau)
+# P-HC-7: the institution keeps and publishes its meal-fee accounts.
+rules.add_perm("children.keep_meal_accounts", is_institution)

@@ -38,6 +38,15 @@ def children_of(*, acting_user, institution: Institution, active_only: bool = Tr
     return qs.select_related("care_class")
 
 
+def classes_open(*, acting_user, institution: Institution) -> list[CareClass]:
+    """The filed classes of the caller's own institution (the enrolment form's choices)."""
+    if scope_of(acting_user).institution_id != institution.pk:
+        return []
+    return list(
+        institution.classes.filter(status=CareClass.Status.FILED).order_by("class_type", "name")
+    )
+
+
 def child_get(*, acting_user, child_id: int) -> Child:
     child = (
         children_visible(Child.objects.all(), scope_of(acting_user))
@@ -56,6 +65,22 @@ def class_roster(*, acting_user, care_class: CareClass, on: dt.date) -> list[Chi
         Child.objects.filter(care_class=care_class, enrolled_on__lte=on), scope_of(acting_user)
     ).exclude(left_on__lt=on)
     return list(qs.order_by("pk"))
+
+
+def awaiting_certificate(*, acting_user, care_class: CareClass, on: dt.date) -> dict[int, dict]:
+    """P-HC-3: child id → the sent-home check (up to `on`) still without a certificate,
+    for the class's roster (the class page marks them)."""
+    from tuoyu.children.services.certificates import awaiting_certificate as pending
+
+    ids = [c.pk for c in class_roster(acting_user=acting_user, care_class=care_class, on=on)]
+    return pending(care_class.institution_id, ids, up_to=on) if ids else {}
+
+
+def awaiting_certificate_of(*, acting_user, child: Child) -> dict | None:
+    from tuoyu.children.services.certificates import awaiting_certificate as pending
+
+    child = child_get(acting_user=acting_user, child_id=child.pk)
+    return pending(child.institution_id, [child.pk]).get(child.pk)
 
 
 def checks_of_class_day(*, acting_user, care_class: CareClass, on: dt.date, session: str):
@@ -200,3 +225,138 @@ def register_enrolment_counter() -> None:
     from tuoyu.institutions import public_facts
 
     public_facts.register_enrolment_counter(enrolled_by_class)
+
+
+def vaccination_rechecks_marked(*, acting_user, institution: Institution, year: int):
+    """P-HC-4: the children the year-end job marked for `year` whose re-check is still not
+    recorded (the institution's children page)."""
+    from tuoyu.children.models import VaccinationRecheck
+
+    done_since = dt.date(year, 1, 1)
+    child_ids = VaccinationRecheck.objects.filter(institution=institution, year=year).values(
+        "child_id"
+    )
+    return (
+        children_of(acting_user=acting_user, institution=institution)
+        .filter(pk__in=child_ids)
+        .exclude(vaccination_recheck_on__gte=done_since)
+        .order_by("care_class__name", "pk")
+    )
+
+
+# --- meal-fee accounts (P-HC-7) -----------------------------------------------------------
+
+MEAL_MONTHS_SHOWN = 12
+
+
+def _meal_months(institution: Institution, today: dt.date) -> list[dt.date]:
+    """The completed months (newest first) an account is due for: the last
+    MEAL_MONTHS_SHOWN, not before the month the institution was filed."""
+    from tuoyu.children.services.meals import month_start
+
+    first = month_start(institution.filed_on) if institution.filed_on else None
+    months, month = [], month_start(today)
+    for _ in range(MEAL_MONTHS_SHOWN):
+        month = month_start(month - dt.timedelta(days=1))
+        if first is not None and month < first:
+            break
+        months.append(month)
+    return months
+
+
+def meal_months(*, acting_user, institution: Institution, today: dt.date) -> list[dict]:
+    """Each due month with its account (published ones to anyone who sees the institution;
+    drafts to the institution itself), its deadline and whether it is overdue."""
+    from tuoyu.children.models import MealFeeAccount
+    from tuoyu.children.services.meals import publish_deadline
+
+    if not institution.serves_meals:
+        return []
+    own = scope_of(acting_user).institution_id == institution.pk
+    accounts = {
+        a.month: a
+        for a in MealFeeAccount.objects.filter(institution=institution)
+        if own or a.published_at is not None
+    }
+    rows = []
+    for month in _meal_months(institution, today):
+        account = accounts.get(month)
+        deadline = publish_deadline(month)
+        published = account is not None and account.published_at is not None
+        rows.append(
+            {
+                "month": month,
+                "account": account,
+                "deadline": deadline,
+                "published": published,
+                "overdue": not published and today > deadline,
+            }
+        )
+    return rows
+
+
+def meal_accounts_overdue(*, acting_user, today: dt.date) -> list[dict]:
+    """For 区卫健局 and a township: the filed institutions serving meals that have months
+    overdue (one query of institutions, one of published accounts)."""
+    from tuoyu.children.models import MealFeeAccount
+    from tuoyu.children.services.meals import publish_deadline
+
+    scope = scope_of(acting_user)
+    institutions = list(
+        children_visible(
+            institutions_visible(Institution.objects.all(), scope),
+            scope,
+            institution="pk",
+            township="township_id",
+        )
+        .filter(serves_meals=True, filing_status=Institution.FilingStatus.FILED)
+        .order_by("name")
+    )
+    oldest = month_start_of(today, MEAL_MONTHS_SHOWN)
+    published = set(
+        MealFeeAccount.objects.filter(
+            institution__in=institutions, month__gte=oldest, published_at__isnull=False
+        ).values_list("institution_id", "month")
+    )
+    out = []
+    for institution in institutions:
+        late = [
+            m
+            for m in _meal_months(institution, today)
+            if today > publish_deadline(m) and (institution.pk, m) not in published
+        ]
+        if late:
+            out.append({"institution": institution, "months": late})
+    return out
+
+
+def month_start_of(today: dt.date, months_back: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def _meals_tab(request, institution) -> dict:
+    from django.utils import timezone
+
+    return {
+        "institution": institution,
+        "meal_rows": meal_months(
+            acting_user=request.user, institution=institution, today=timezone.localdate()
+        ),
+    }
+
+
+def register_institution_tab() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from tuoyu.institutions.tabs import InstitutionTab, register_tab
+
+    register_tab(
+        InstitutionTab(
+            "meals",
+            gettext_lazy("伙食费公示"),
+            "children/_meals_tab.html",
+            _meals_tab,
+            order=45,
+        )
+    )

@@ -16,11 +16,15 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.children import selectors
+from tuoyu.children.forms import CertificateForm, EnrolForm, MealAccountForm
 from tuoyu.children.models import SYMPTOMS, Child, HealthCheck, OutbreakAlert
 from tuoyu.children.scopes import children_visible
-from tuoyu.children.services.enrolment import age_in_months
+from tuoyu.children.services.certificates import medical_certificate_record
+from tuoyu.children.services.enrolment import age_in_months, child_enrol
 from tuoyu.children.services.examinations import examination_record
 from tuoyu.children.services.health_checks import health_checks_receive
+from tuoyu.children.services.health_checks_csv import COLUMNS, health_checks_csv_receive
+from tuoyu.children.services.meals import meal_account_record, publish_by_day
 from tuoyu.children.services.outbreak import alert_acknowledge, alert_close
 from tuoyu.core import bounds
 from tuoyu.core.catalogue import CoreError
@@ -154,13 +158,19 @@ def class_check(request, class_id: int):
         records = _records_from_form(request.POST, to_do, care_class, day, session)
         try:
             result = health_checks_receive(
-                acting_user=request.user, institution=care_class.institution, records=records
+                acting_user=request.user,
+                institution=care_class.institution,
+                records=records,
+                require_certificate=True,  # P-HC-3: back only with a medical certificate
             )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             _report(request, result, roster)
         return redirect(f"{request.path}?date={day:%Y-%m-%d}&session={session}")
+    awaiting = selectors.awaiting_certificate(
+        acting_user=request.user, care_class=care_class, on=day
+    )
     return render(
         request,
         "children/class_check.html",
@@ -172,10 +182,115 @@ def class_check(request, class_id: int):
             "attendances": HealthCheck.Attendance.choices,
             "actions": HealthCheck.Action.choices,
             "symptoms": list(SYMPTOMS.items()),
-            "rows": [(c, done.get(c.pk)) for c in roster],
+            "rows": [(c, done.get(c.pk), c.pk in awaiting) for c in roster],
             "all_done": bool(roster) and len(done) == len(roster),
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+@permission_required(RECORD, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def checks_upload(request):
+    """P-HC-3: a CSV file of checks in the shape of API-CONTRACT §3, one batch through the
+    same service; every rejected row shown with its row number and message."""
+    institution = _own_institution(request)
+    context = {"institution": institution, "columns": COLUMNS, "symptoms": list(SYMPTOMS)}
+    status = 200
+    if request.method == "POST":
+        try:
+            result = health_checks_csv_receive(
+                acting_user=request.user, institution=institution, file=request.FILES.get("file")
+            )
+        except DomainError as exc:
+            context["error"] = exc
+            status = 400
+        else:
+            context["result"] = result
+    return render(request, "children/checks_upload.html", context, status=status)
+
+
+@login_required
+@permission_required(RECORD, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def certificate_new(request, child_id: int):
+    """P-HC-3: the medical certificate of a child sent home (date, hospital, optional
+    scan); only then can the class page record the child present again."""
+    child = selectors.child_get(acting_user=request.user, child_id=child_id)
+    if child.institution_id != request.user.scope.institution_id:
+        raise NotFound()
+    form = CertificateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            medical_certificate_record(
+                acting_user=request.user,
+                child=child,
+                issued_on=form.cleaned_data["issued_on"],
+                hospital=form.cleaned_data["hospital"],
+                scan=form.cleaned_data.get("scan") or None,
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                gettext("已登记 %(name)s 的医学证明，可记为出勤") % {"name": child.name_masked},
+            )
+            return redirect("children:class_check", class_id=child.care_class_id)
+    pending = selectors.awaiting_certificate_of(acting_user=request.user, child=child)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "children/certificate_new.html",
+        {"child": child, "form": form, "pending": pending},
+        status=status,
+    )
+
+
+@login_required
+@permission_required("children.view_children", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def meals(request):
+    """P-HC-7: the institution records and publishes each month's meal-fee account; 区卫健局
+    and a township see the institutions with months not published by the deadline."""
+    today = timezone.localdate()
+    if request.user.scope.institution_id is None:
+        if request.method == "POST":
+            raise NotFound()
+        overdue = selectors.meal_accounts_overdue(acting_user=request.user, today=today)
+        return render(request, "children/meals_overview.html", {"overdue": overdue})
+    institution = _own_institution(request)
+    may_keep = request.user.has_perm("children.keep_meal_accounts")
+    form = MealAccountForm(request.POST or None) if may_keep else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            try:
+                meal_account_record(
+                    acting_user=request.user,
+                    institution=institution,
+                    publish=request.POST.get("do") == "publish",
+                    **form.cleaned_data,
+                )
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, gettext("伙食费账目已保存"))
+                return redirect("children:meals")
+        status = 400
+    return render(
+        request,
+        "children/meals.html",
+        {
+            "institution": institution,
+            "form": form,
+            "rows": selectors.meal_months(
+                acting_user=request.user, institution=institution, today=today
+            ),
+            "publish_by_day": publish_by_day(today),
+        },
+        status=status,
     )
 
 
@@ -230,6 +345,45 @@ def alert_handle(request, alert_id: int):
 
 
 @login_required
+@permission_required("children.enrol", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def child_new(request):
+    """Enrolment from the institution's children page (API-CONTRACT §2 through the same
+    service; P-HC-1, P-STD-1, P-STD-4): every error next to its field, input kept."""
+    institution = _own_institution(request)
+    classes = selectors.classes_open(acting_user=request.user, institution=institution)
+    form = EnrolForm(request.POST or None, classes=classes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = child_enrol(
+                acting_user=request.user,
+                institution=institution,
+                name=data["name"],
+                gender=data["gender"],
+                birth_date=data["birth_date"],
+                id_number=data["id_number"] or None,
+                class_id=data["class_id"],
+                enrolled_on=data["enrolled_on"],
+                guardian_name=data["guardian_name"],
+                guardian_phone=data["guardian_phone"],
+                entry_examination=form.entry_examination(),
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, gettext("%(name)s 已入托") % {"name": child.name_masked})
+            return redirect("children:child", child_id=child.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "children/child_new.html",
+        {"form": form, "institution": institution},
+        status=status,
+    )
+
+
+@login_required
 @permission_required("children.view_children", raise_exception=True)
 def child_list(request):
     """The children in care the user sees (masked names), by institution and class."""
@@ -238,7 +392,16 @@ def child_list(request):
         .select_related("institution", "care_class")
         .order_by("institution__name", "care_class__name", "pk")
     )
-    return render(request, "children/child_list.html", {"page": paginate(request, qs)})
+    context = {"page": paginate(request, qs), "may_enrol": request.user.has_perm("children.enrol")}
+    institution_id = request.user.scope.institution_id
+    if institution_id is not None:
+        institution = Institution.objects.get(pk=institution_id)
+        today = timezone.localdate()
+        context["rechecks"] = selectors.vaccination_rechecks_marked(
+            acting_user=request.user, institution=institution, year=today.year
+        )
+        context["recheck_year"] = today.year
+    return render(request, "children/child_list.html", context)
 
 
 def _chart(child, exams) -> dict:

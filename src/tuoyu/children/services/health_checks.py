@@ -4,9 +4,10 @@
 2. the enrolments of every child the batch names in ONE query;
 3. ONE insert of the valid rows with ON CONFLICT DO NOTHING on (institution, record_id) —
    the idempotency key is a unique constraint, not a check in Python;
-4. ONE query reading back the stored rows of the batch's record ids: a row carrying this
-   batch's id was stored now (accepted); another with identical content is a duplicate;
-   with different content, `record_id_conflict`;
+4. the record ids the insert stored come back from it (PostgreSQL `RETURNING`; SQLite:
+   the rows carrying this batch's id) and are accepted; ONE query reads back only the rows
+   it skipped (none in a first submission): identical content is a duplicate, other
+   content `record_id_conflict`;
 5. ONE audit event for the batch (count and SHA-256 of the accepted record ids);
 6. the outbreak rules of P-HC-6 evaluated on what was accepted (`outbreak.py`).
 
@@ -28,6 +29,7 @@ from django.utils.translation import gettext
 from tuoyu.audit.services import audit_record_bulk
 from tuoyu.children.catalogue import ChildrenAction, ChildrenError
 from tuoyu.children.models import SYMPTOMS, Child, HealthCheck, HealthCheckBatch
+from tuoyu.children.services.certificates import returns_without_certificate
 from tuoyu.children.services.outbreak import outbreak_evaluate
 from tuoyu.core.bounds import DATE_MAX, DATE_MIN
 from tuoyu.core.catalogue import CoreError
@@ -137,8 +139,16 @@ def _reject(result: BatchResult, index: int, record_id, errors: list[ErrorItem])
     )
 
 
-def _validate(records: list[dict], institution: Institution, today: dt.date, result):
-    """Passes 1 and 2: returns the valid rows [(index, row)], rejections into `result`."""
+def _validate(
+    records: list[dict],
+    institution: Institution,
+    today: dt.date,
+    result,
+    require_certificate: bool = False,
+):
+    """Passes 1 and 2: returns the valid rows [(index, row)], rejections into `result`.
+    With `require_certificate` (the class page, P-HC-3), a `present` record of a child sent
+    home without a medical certificate since is refused (`certificates.py`)."""
     firsts: dict[str, int] = {}
     parsed = []
     for index, rec in enumerate(records):
@@ -181,6 +191,17 @@ def _validate(records: list[dict], institution: Institution, today: dt.date, res
             _reject(result, index, row["record_id"] or None, errors)
         else:
             valid.append((index, row))
+    if require_certificate and valid:
+        refused = returns_without_certificate(institution.pk, [row for _, row in valid])
+        for at in sorted(refused):
+            index, row = valid[at]
+            _reject(
+                result,
+                index,
+                row["record_id"],
+                [ErrorItem(ChildrenError.MEDICAL_CERTIFICATE_REQUIRED, field="attendance")],
+            )
+        valid = [v for at, v in enumerate(valid) if at not in refused]
     return valid
 
 
@@ -199,11 +220,13 @@ INSERT_COLUMNS = (
 )
 
 
-def _insert_ignoring_conflicts(institution_id: int, batch_id: int, rows: list[dict]) -> None:
+def _insert_ignoring_conflicts(institution_id: int, batch_id: int, rows: list[dict]) -> set[str]:
     """Step 3: the rows, once, skipping record ids already stored (the unique key decides,
-    so a concurrent retry of the same batch cannot store a record twice). PostgreSQL: COPY
-    into a session temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING;
-    SQLite: one executemany of INSERT … ON CONFLICT DO NOTHING."""
+    so a concurrent retry of the same batch cannot store a record twice); returns the
+    record ids this insert stored. PostgreSQL: COPY into a session temporary table, then
+    one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING record_id; SQLite: one
+    executemany of INSERT … ON CONFLICT DO NOTHING, then the record ids carrying this
+    batch's id (the indexed batch key)."""
     table = HealthCheck._meta.db_table
     columns = ", ".join(INSERT_COLUMNS)
     values = [
@@ -226,24 +249,25 @@ def _insert_ignoring_conflicts(institution_id: int, batch_id: int, rows: list[di
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS children_healthcheck_incoming AS "
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {INCOMING} AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            cursor.execute("TRUNCATE children_healthcheck_incoming")
-            with cursor.cursor.copy(
-                f"COPY children_healthcheck_incoming ({columns}) FROM STDIN"
-            ) as copy:
+            cursor.execute(f"TRUNCATE {INCOMING}")
+            with cursor.cursor.copy(f"COPY {INCOMING} ({columns}) FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} "
-                f"FROM children_healthcheck_incoming {conflict}"
+                f"FROM {INCOMING} {conflict} RETURNING record_id"
             )
-        else:
-            marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}", values
-            )
+            return {r[0] for r in cursor.fetchall()}
+        marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}", values)
+        cursor.execute(f"SELECT record_id FROM {table} WHERE batch_id = %s", [batch_id])
+        return {r[0] for r in cursor.fetchall()}
+
+
+INCOMING = "children_healthcheck_incoming"
 
 
 def _same(stored: dict, row: dict) -> bool:
@@ -251,9 +275,15 @@ def _same(stored: dict, row: dict) -> bool:
 
 
 def health_checks_receive(
-    *, acting_user, institution: Institution, records: list[dict], today: dt.date | None = None
+    *,
+    acting_user,
+    institution: Institution,
+    records: list[dict],
+    today: dt.date | None = None,
+    require_certificate: bool = False,
 ) -> BatchResult:
-    """Store a batch of checks (API-CONTRACT §3); see the module docstring."""
+    """Store a batch of checks (API-CONTRACT §3); see the module docstring.
+    `require_certificate`: the class page's P-HC-3 return rule (not the API's)."""
     if scope_of(acting_user).institution_id != institution.pk:
         raise OutOfScope("只有机构本身可以提交晨午检记录")
     if len(records) > MAX_BATCH:
@@ -265,7 +295,7 @@ def health_checks_receive(
         )
     today = today or timezone.localdate()
     result = BatchResult()
-    valid = _validate(records, institution, today, result)
+    valid = _validate(records, institution, today, result, require_certificate)
     if not valid:
         result.rejected.sort(key=lambda r: r["index"])
         return result
@@ -275,19 +305,25 @@ def health_checks_receive(
             acting_user_id=getattr(acting_user, "pk", None),
             submitted=len(records),
         )
-        _insert_ignoring_conflicts(institution.pk, batch.pk, [row for _, row in valid])
-        stored = {
-            s["record_id"]: s
-            for s in HealthCheck.objects.filter(
-                institution=institution, record_id__in=[row["record_id"] for _, row in valid]
-            ).values("record_id", "batch_id", *CONTENT)
-        }
+        inserted = _insert_ignoring_conflicts(institution.pk, batch.pk, [row for _, row in valid])
+        # Step 4: only the rows the insert skipped are read back (none in a first
+        # submission), to tell a duplicate from a conflict.
+        skipped = [row["record_id"] for _, row in valid if row["record_id"] not in inserted]
+        stored = (
+            {
+                s["record_id"]: s
+                for s in HealthCheck.objects.filter(
+                    institution=institution, record_id__in=skipped
+                ).values("record_id", *CONTENT)
+            }
+            if skipped
+            else {}
+        )
         accepted = []
         for index, row in valid:
-            here = stored[row["record_id"]]
-            if here["batch_id"] == batch.pk:
+            if row["record_id"] in inserted:
                 accepted.append(row)
-            elif _same(here, row):
+            elif _same(stored[row["record_id"]], row):
                 result.duplicates += 1
             else:
                 _reject(
