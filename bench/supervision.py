@@ -89,6 +89,7 @@ def main(argv: list[str]) -> int:
         from django.db import connection
 
         from tuoyu import policy
+        from tuoyu.institutions import standing
         from tuoyu.institutions.models import Institution
         from tuoyu.supervision.models import (
             Complaint,
@@ -100,6 +101,15 @@ def main(argv: list[str]) -> int:
 
         today = policy.today()
         app_s, scored = _median(lambda: risk_recompute(today=today), args.repeat)
+        # The same without workforce's `staffing_complete` provider (P-SUP-4 staffing gaps
+        # come from workforce's tables, which the aggregate query does not read).
+        provider = standing._providers.get("staffing_complete")
+        standing.unregister_standing("staffing_complete")
+        try:
+            bare_s, _n = _median(lambda: risk_recompute(today=today), args.repeat)
+        finally:
+            if provider:
+                standing.register_standing("staffing_complete", provider)
         raw_s, rows = _median(lambda: _aggregate(connection, today), args.repeat)
         print(f"database            {connection.vendor} ({_scale.database_version()})")
         print(f"machine             {_scale.machine()} · load {_scale.load_average()}")
@@ -112,7 +122,9 @@ def main(argv: list[str]) -> int:
         )
         print(f"risk_recompute      {scored:,} scores in {app_s:.3f} s (median of {args.repeat})")
         print(f"one aggregate query {len(rows):,} rows in {raw_s:.3f} s (median of {args.repeat})")
+        print(f"  without staffing  {bare_s:.3f} s (staffing_complete provider unregistered)")
         print(f"time app / raw      {_scale.ratio(raw_s, app_s)}")
+        print(f"  without staffing  {_scale.ratio(raw_s, bare_s)}")
         print(f"public listing      {_public_queries()} queries for one page")
     finally:
         cleanup()

@@ -32,6 +32,11 @@ def test_file_answer_and_read_the_reply(page, make_filed, market_user):
     assert page.get_by_test_id("description").inner_text() == SCRIPT
     assert page.evaluate("window.__xss") is None
     assert page.get_by_test_id("contact").inner_text() == "138****5678"
+    # 查看: the clear phone through an audited reveal, on the page only
+    page.get_by_test_id("reveal-phone").click()
+    assert page.get_by_test_id("contact-clear").inner_text().endswith("5678")
+    assert "****" not in page.get_by_test_id("contact-clear").inner_text()
+    # the answer form still answers the complaint (it posts to the complaint, not the reveal)
     page.get_by_label("答复内容").fill("经核查属实，已责令整改并复查合格。")
     page.get_by_label("核查结论").select_option("yes")
     page.get_by_role("button", name="提交答复").click()

@@ -27,6 +27,9 @@ FIELDS = {
     "complaints": _("投诉"),
     "credit_events": _("信用事件"),
     "plans": _("检查计划"),
+    "decision_ref": _("决定文号"),
+    "lifted_on": _("解除停业日期"),
+    "lift_decision_ref": _("解除停业决定文号"),
 }
 
 

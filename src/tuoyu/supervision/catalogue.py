@@ -32,9 +32,20 @@ class SupervisionError(ErrorCode):
     # rectification (P-SUP-3)
     ORDER_OTHER_DEPARTMENT = "order_other_department", _("该整改通知由其他部门下达，本部门不能处理")
     ORDER_NOT_REPLIED = "order_not_replied", _("机构尚未提交整改情况")
+    # credit events entered by a department (P-SUP-5)
+    CREDIT_KIND_NOT_ENTERED = (
+        "credit_kind_not_entered",
+        _("该类信用事件由系统自动记录，不能手工录入"),
+    )
+    CREDIT_EVENT_DUPLICATE = (
+        "credit_event_duplicate",
+        _("该决定文号的同类信用事件已记录"),
+    )
+    CREDIT_DATE_IN_FUTURE = "credit_date_in_future", _("事件日期不能晚于今天")
     # blacklist (P-SUP-5/6)
     BLACKLIST_SELF_APPROVAL = "blacklist_self_approval", _("提议人不能审核自己提议的黑名单")
     BLACKLIST_SUBJECT_REQUIRED = "blacklist_subject_required", _("请指定列入黑名单的机构或个人")
+    SUSPENSION_ALREADY_LIFTED = "suspension_already_lifted", _("该停业决定已解除")
     CASE_PERSONS_REQUIRED = "case_persons_required", _("请填写涉事人员和直接负责的管理人员")
 
 
@@ -50,6 +61,8 @@ class SupervisionAction(AuditAction):
     ORDER_REOPENED = "supervision.order.reopened", _("整改退回重新整改")
     ORDER_ESCALATED = "supervision.order.escalated", _("整改逾期上报")
     CREDIT_EVENT_RECORDED = "supervision.credit_event.recorded", _("记录信用事件")
+    CREDIT_EVENT_ENTERED = "supervision.credit_event.entered", _("录入信用事件")
+    CASE_SUSPENSION_LIFTED = "supervision.zero_tolerance_case.lifted", _("解除责令停业")
     BLACKLIST_PROPOSED = "supervision.blacklist.proposed", _("提议列入黑名单")
     BLACKLIST_APPROVED = "supervision.blacklist.approved", _("审核同意列入黑名单")
     CASE_OPENED = "supervision.zero_tolerance_case.opened", _("立案处理虐童事件")

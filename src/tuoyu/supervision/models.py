@@ -232,7 +232,10 @@ class RectificationOrder(models.Model):
 
 
 class CreditEvent(models.Model):
-    """One entry of an institution's credit file (P-SUP-5): its points and the rule."""
+    """One entry of a credit file (P-SUP-5): its points and the rule. An institution's
+    event, or a practitioner's (name and ID number kept encrypted, found by the blind
+    index; recorded at the institution where the person works, never public and not
+    counted in the institution's rating)."""
 
     class Kind(models.TextChoices):
         SERIOUS_FINDING = "serious_finding", _("检查发现严重问题")
@@ -252,8 +255,16 @@ class CreditEvent(models.Model):
     occurred_on = models.DateField(_("日期"))
     description = models.CharField(_("说明"), max_length=300)
     # What caused it ("order:12", "complaint:3"): one event per cause and kind.
-    source = models.CharField(max_length=40)
+    source = models.CharField(max_length=80)
+    person_name = PersonalDataField(_("从业人员姓名"), kind="name", blank=True, default="")
+    id_number = PersonalDataField(_("身份证号码"), kind="id_number", blank=True, default="")
+    id_number_index = BlindIndexField(source="id_number", kind="id_number")
     public = models.BooleanField(_("公开"), default=True)
+    # Entered by a department (penalty, commendation, demonstration): the decision and who.
+    decision_ref = models.CharField(_("决定文号"), max_length=60, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,6 +277,10 @@ class CreditEvent(models.Model):
 
     def __str__(self) -> str:
         return self.rule_text
+
+    @property
+    def is_person(self) -> bool:
+        return bool(self.id_number_index)
 
 
 class CreditRating(models.Model):
@@ -293,6 +308,11 @@ class ZeroToleranceCase(models.Model):
     description = models.TextField(_("案情"))
     decision_ref = models.CharField(_("决定文号"), max_length=60)
     suspended_on = models.DateField(_("责令停业日期"))
+    # The suspension of the institution (P-SUP-6) ends on this day, or when lifted by a
+    # recorded decision; open-ended until then (the institutions app has no such state).
+    suspended_until = models.DateField(_("停业期限"), null=True, blank=True)
+    lifted_on = models.DateField(_("解除停业日期"), null=True, blank=True)
+    lift_decision_ref = models.CharField(_("解除停业决定文号"), max_length=60, blank=True)
     notified_departments = models.CharField(max_length=200)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -304,6 +324,14 @@ class ZeroToleranceCase(models.Model):
 
     def __str__(self) -> str:
         return self.decision_ref
+
+    def suspended_at(self, day) -> bool:
+        """Whether the institution is suspended by this case on `day`."""
+        if day < self.suspended_on:
+            return False
+        if self.lifted_on is not None and day >= self.lifted_on:
+            return False
+        return self.suspended_until is None or day <= self.suspended_until
 
 
 class BlacklistEntry(models.Model):

@@ -1,4 +1,6 @@
-"""Where supervision appears in the shell's navigation (registered in AppConfig.ready())."""
+"""Where supervision appears in the shell's navigation (registered in AppConfig.ready()).
+Each entry carries the permission of its page, so no role is offered a page it cannot use,
+and the description names only actions the role can take (`descriptions` variants)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -12,16 +14,23 @@ def register_navigation() -> None:
             "supervision:complaints",
             "supervision.view",
             "megaphone",
-            _("按类别转交本部门的投诉，按期答复；登记 12345 热线投诉"),
+            _("关于本辖区或本机构的投诉及答复"),
             order=60,
+            descriptions=(
+                (
+                    "supervision.handle_complaints",
+                    _("按类别转交本部门的投诉，按期答复；登记 12345 热线投诉"),
+                ),
+            ),
         ),
         NavEntry(
             _("监督检查"),
             "supervision:inspections",
-            "supervision.view",
+            "supervision.view_inspections",
             "clipboard2-pulse",
-            _("按检查表现场检查，记录问题并下达整改通知"),
+            _("监督检查的记录和结果"),
             order=61,
+            descriptions=(("supervision.inspect", _("按检查表现场检查，记录问题并下达整改通知")),),
         ),
         NavEntry(
             _("检查计划"),
@@ -34,7 +43,7 @@ def register_navigation() -> None:
         NavEntry(
             _("整改通知"),
             "supervision:orders",
-            "supervision.view",
+            "supervision.view_inspections",
             "wrench-adjustable",
             _("整改通知的整改、验收与逾期情况"),
             order=63,

@@ -105,6 +105,18 @@ def credit_file(*, acting_user, institution_id: int) -> dict:
     return {"institution": institution, "events": events, "rating": rating, "risk": risk}
 
 
+def practitioner_credit(*, acting_user, id_number: str, day: dt.date | None = None) -> dict:
+    """A practitioner's credit events at every institution (P-SUP-5): departments only;
+    the name shown masked."""
+    from tuoyu.supervision.services.credit import practitioner_credit as compute
+
+    if not scope_of(acting_user).is_district:
+        raise NotFound()
+    score, rating, events = compute(id_number, day or policy.today())
+    name = events[0].person_name.masked if events else ""
+    return {"score": score, "rating": rating, "events": events, "name": name}
+
+
 def risk_ranking(*, acting_user, limit: int = 100) -> QuerySet:
     """The ranked list per department: its inspectable population by risk score."""
     from tuoyu.supervision.services.inspections import inspectable_institutions
@@ -163,6 +175,20 @@ def cases(*, acting_user) -> QuerySet:
     return qs.none()
 
 
+def case_get(*, acting_user, pk: int) -> ZeroToleranceCase:
+    return _get(cases(acting_user=acting_user), pk)
+
+
+def suspensions(institution_ids, day: dt.date) -> dict[int, str]:
+    """{institution id: the suspension in words} for those suspended on `day` (one query)."""
+    from tuoyu.supervision.standing import suspended_cases, suspension_words
+
+    out: dict[int, str] = {}
+    for case in suspended_cases(institution_ids, day):
+        out.setdefault(case.institution_id, suspension_words(case))
+    return out
+
+
 # --- the township view (P-ORG-2) -----------------------------------------------------------
 
 
@@ -191,8 +217,13 @@ def township_overview(*, acting_user, township_id: int | None = None) -> dict:
         if not scope.is_township
         else scopes.institution_owned_visible(open_orders, scope)
     )
+    today = policy.today()
+    suspended = suspensions(ids, today)
+    listed = list(institutions)
+    for institution in listed:
+        institution.suspension = suspended.get(institution.pk, "")
     return {
-        "institutions": institutions,
+        "institutions": listed,
         "orders": order_rows.filter(institution_id__in=ids).select_related("institution"),
         "complaints": scopes.complaints_visible(Complaint.objects.all(), scope)
         .filter(institution_id__in=ids)
@@ -242,6 +273,7 @@ def _supervision_tab(request, institution) -> dict:
         "complaints": complaints(acting_user=user).filter(institution_id=institution.pk).count(),
         "today": policy.today(),
         "institution_id": institution.pk,
+        "suspension": suspensions([institution.pk], policy.today()).get(institution.pk, ""),
     }
 
 

@@ -26,13 +26,16 @@ from tuoyu.supervision import draw as drawing
 from tuoyu.supervision import forms, selectors, services
 from tuoyu.supervision.duties import checklist_for
 from tuoyu.supervision.models import Complaint, Inspection, ItemResult, RectificationOrder
+from tuoyu.supervision.services.credit import points_table as credit_points_table
 from tuoyu.supervision.services.risk import CONTRIBUTION_LABELS
 from tuoyu.web.tables import paginate
 
 INSPECT = "supervision.inspect"
 HANDLE = "supervision.handle_complaints"
 VIEW = "supervision.view"
+VIEW_INSPECTIONS = "supervision.view_inspections"
 BLACKLIST = "supervision.blacklist"
+RECORD_CREDIT = "supervision.record_credit"
 # The public pages read plans as the district's lead department does (published draws).
 _DISTRICT = Scope(kind=ScopeKind.DEPARTMENT, department_code=HEALTH_BUREAU)
 
@@ -181,6 +184,14 @@ def complaint_detail(request, pk: int):
             else:
                 messages.success(request, _("已答复，投诉人可凭查询码查看"))
                 return redirect("supervision:complaint", pk=complaint.pk)
+    return _complaint_page(request, complaint, form)
+
+
+def _complaint_page(request, complaint, form, revealed_phone: str = ""):
+    scope = scope_of(request.user)
+    may_answer = complaint.status == Complaint.Status.RECEIVED and (
+        scope.is_health_bureau or scope.department_code == complaint.department_code
+    )
     return render(
         request,
         "supervision/complaint_detail.html",
@@ -190,9 +201,21 @@ def complaint_detail(request, pk: int):
             "may_answer": may_answer,
             # P-SUP-4: who complained is never shown to the institution or the township.
             "show_contact": scope.is_district and not complaint.anonymous,
+            "may_reveal": request.user.has_perm(HANDLE) and bool(complaint.contact_phone),
+            "revealed_phone": revealed_phone,
             "today": policy.today(),
         },
     )
+
+
+@login_required
+@permission_required(HANDLE, raise_exception=True)
+@require_POST
+def complaint_phone(request, pk: int):
+    """查看: the complainant's phone in clear, audited (`personal_value_reveal`)."""
+    complaint = selectors.complaint_get(acting_user=request.user, pk=pk)
+    phone = services.complaint_phone_reveal(acting_user=request.user, complaint_id=complaint.pk)
+    return _complaint_page(request, complaint, forms.AnswerForm(), revealed_phone=phone)
 
 
 # --- plans and the draw ----------------------------------------------------------------------
@@ -257,7 +280,7 @@ def plan_detail(request, pk: int):
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_INSPECTIONS, raise_exception=True)
 def inspections(request):
     qs = selectors.inspections(acting_user=request.user)
     if request.GET.get("mine") == "1":
@@ -307,7 +330,7 @@ def _posted_results(request, checklist) -> tuple[dict, dict]:
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_INSPECTIONS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def inspection_detail(request, pk: int):
     """The phone-sized checklist page (P-SUP-3): each item pass / fail / n.a., a note, a photo."""
@@ -364,7 +387,7 @@ def inspection_detail(request, pk: int):
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_INSPECTIONS, raise_exception=True)
 def orders(request):
     state = request.GET.get("state", "open")
     page = paginate(request, selectors.orders(acting_user=request.user, state=state), per_page=20)
@@ -374,7 +397,7 @@ def orders(request):
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_INSPECTIONS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_detail(request, pk: int):
     order = selectors.order_get(acting_user=request.user, pk=pk)
@@ -435,7 +458,53 @@ def credit_file(request, institution_id: int):
         (key, CONTRIBUTION_LABELS.get(key, key), c)
         for key, c in (risk.contributions.items() if risk else ())
     ]
+    data["may_enter"] = request.user.has_perm(RECORD_CREDIT)
     return render(request, "supervision/credit_file.html", data)
+
+
+@login_required
+@permission_required(RECORD_CREDIT, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def credit_event_new(request, institution_id: int):
+    """P-SUP-5: 区卫健局 or a department with a supervisory duty enters a penalty, a
+    commendation or a demonstration status; points and rule from policy data."""
+    data = selectors.credit_file(acting_user=request.user, institution_id=institution_id)
+    points = credit_points_table(policy.today())
+    form = forms.CreditEventForm(request.POST or None, points=points)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credit_event_enter(
+                acting_user=request.user, institution_id=institution_id, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已记录信用事件，信用等级已重新计算"))
+            return redirect("supervision:credit", institution_id=institution_id)
+    return render(
+        request,
+        "supervision/credit_event_new.html",
+        {"form": form, "institution": data["institution"], "points": points},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required(HANDLE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def practitioner_credit(request):
+    """A practitioner's credit file (P-SUP-5), for departments: found by the ID number
+    (posted, never in the address), shown with the name masked."""
+    form = forms.PractitionerLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = selectors.practitioner_credit(
+                acting_user=request.user, id_number=form.cleaned_data["id_number"]
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+    return render(request, "supervision/practitioner_credit.html", {"form": form, "found": found})
 
 
 @login_required
@@ -507,6 +576,7 @@ def cases(request):
                     description=data["description"],
                     decision_ref=data["decision_ref"],
                     suspended_on=data["suspended_on"],
+                    suspended_until=data["suspended_until"],
                     persons=[
                         {"name": data["offender_name"], "id_number": data["offender_id_number"]},
                         {
@@ -522,7 +592,40 @@ def cases(request):
                 messages.success(request, _("已立案，黑名单提议待另一名区卫健局工作人员审核"))
                 return redirect("supervision:cases")
     rows = selectors.cases(acting_user=request.user)
-    return render(request, "supervision/cases.html", {"form": form, "cases": rows})
+    return render(
+        request,
+        "supervision/cases.html",
+        {
+            "form": form,
+            "cases": rows,
+            "today": policy.today(),
+            "lift_form": forms.LiftSuspensionForm() if form is not None else None,
+        },
+    )
+
+
+@login_required
+@permission_required(BLACKLIST, raise_exception=True)
+@require_POST
+def case_lift(request, pk: int):
+    """区卫健局 lifts the suspension of a zero-tolerance case by a recorded decision."""
+    selectors.case_get(acting_user=request.user, pk=pk)
+    form = forms.LiftSuspensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写解除停业日期和决定文号"))
+        return redirect("supervision:cases")
+    try:
+        services.case_suspension_lift(
+            acting_user=request.user,
+            case_id=pk,
+            lifted_on=form.cleaned_data["lifted_on"],
+            decision_ref=form.cleaned_data["lift_decision_ref"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已解除责令停业"))
+    return redirect("supervision:cases")
 
 
 @login_required
@@ -565,6 +668,7 @@ urlpatterns = [
     path("complaints/", complaints, name="complaints"),
     path("complaints/hotline/", complaint_hotline, name="complaint_hotline"),
     path("complaints/<int:pk>/", complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/phone/", complaint_phone, name="complaint_phone"),
     path("plans/", plans, name="plans"),
     path("plans/<int:pk>/", plan_detail, name="plan"),
     path("inspections/", inspections, name="inspections"),
@@ -573,9 +677,12 @@ urlpatterns = [
     path("orders/", orders, name="orders"),
     path("orders/<int:pk>/", order_detail, name="order"),
     path("credit/<int:institution_id>/", credit_file, name="credit"),
+    path("credit/<int:institution_id>/new/", credit_event_new, name="credit_event_new"),
+    path("credit/practitioners/", practitioner_credit, name="practitioner_credit"),
     path("risk/", risk_ranking, name="risk"),
     path("blacklist/", blacklist, name="blacklist"),
     path("blacklist/<int:pk>/approve/", blacklist_approve, name="blacklist_approve"),
     path("townships/", township, name="township"),
     path("cases/", cases, name="cases"),
+    path("cases/<int:pk>/lift/", case_lift, name="case_lift"),
 ]

@@ -25,3 +25,4 @@ class WorkforceConfig(AppConfig):
         from tuoyu.workforce.selectors import filing_staff_counts
 
         register_staff_source(filing_staff_counts)
+        from tuoyu.workforce import standing  # noqa: F401  (registers `staffing_complete`)

@@ -1,13 +1,14 @@
 """Every write of supervision, one module per capability (re-exported here)."""
 
 from tuoyu.supervision.services.blacklist import blacklist_approve, blacklist_propose
-from tuoyu.supervision.services.cases import case_open
+from tuoyu.supervision.services.cases import case_open, case_suspension_lift
 from tuoyu.supervision.services.complaints import (
     complaint_answer,
     complaint_file,
+    complaint_phone_reveal,
     complaint_public_status,
 )
-from tuoyu.supervision.services.credit import credit_event_record
+from tuoyu.supervision.services.credit import credit_event_enter, credit_event_record
 from tuoyu.supervision.services.inspections import (
     inspection_create_targeted,
     inspection_record,
@@ -21,9 +22,12 @@ __all__ = [
     "blacklist_approve",
     "blacklist_propose",
     "case_open",
+    "case_suspension_lift",
     "complaint_answer",
     "complaint_file",
+    "complaint_phone_reveal",
     "complaint_public_status",
+    "credit_event_enter",
     "credit_event_record",
     "inspection_create_targeted",
     "inspection_record",

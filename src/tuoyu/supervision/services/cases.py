@@ -27,6 +27,7 @@ def case_open(
     decision_ref: str,
     suspended_on: dt.date,
     persons: list[dict],
+    suspended_until: dt.date | None = None,
 ) -> ZeroToleranceCase:
     """`persons`: [{"name", "id_number", "manager": bool}] — at least one offender and the
     directly responsible managers."""
@@ -37,6 +38,10 @@ def case_open(
     text = (description or "").strip()
     if not text:
         raise DomainError(CoreError.REQUIRED, field="description")
+    if suspended_until is not None and suspended_until < suspended_on:
+        raise DomainError(
+            CoreError.DATE_ORDER, "停业期限不能早于责令停业日期", field="suspended_until"
+        )
     if not any(not p.get("manager") for p in persons) or not any(p.get("manager") for p in persons):
         raise DomainError(SupervisionError.CASE_PERSONS_REQUIRED, field="persons")
     with transaction.atomic():
@@ -45,6 +50,7 @@ def case_open(
             description=text,
             decision_ref=decision_ref,
             suspended_on=suspended_on,
+            suspended_until=suspended_until,
             notified_departments="," + ",".join(SUPERVISING_DEPARTMENTS) + ",",
             opened_by=acting_user,
         )
@@ -82,5 +88,38 @@ def case_open(
             actor=acting_user,
             obj=case,
             detail={"persons": len(persons), "notified": list(SUPERVISING_DEPARTMENTS)},
+        )
+    return case
+
+
+def case_suspension_lift(
+    *, acting_user, case_id: int, lifted_on: dt.date, decision_ref: str
+) -> ZeroToleranceCase:
+    """End the institution's suspension by a recorded decision (区卫健局, P-SUP-6)."""
+    _health_bureau(acting_user)
+    ref = (decision_ref or "").strip()
+    if not ref:
+        raise DomainError(CoreError.REQUIRED, field="lift_decision_ref")
+    with transaction.atomic():
+        case = ZeroToleranceCase.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise NotFound()
+        if case.lifted_on is not None:
+            raise DomainError(SupervisionError.SUSPENSION_ALREADY_LIFTED, status=409)
+        if lifted_on < case.suspended_on:
+            raise DomainError(
+                CoreError.DATE_ORDER, "解除停业日期不能早于责令停业日期", field="lifted_on"
+            )
+        case.lifted_on = lifted_on
+        case.lift_decision_ref = ref[:60]
+        case.save(update_fields=["lifted_on", "lift_decision_ref"])
+        audit_record(
+            action=SupervisionAction.CASE_SUSPENSION_LIFTED,
+            actor=acting_user,
+            obj=case,
+            detail={
+                "lifted_on": lifted_on.isoformat(),
+                "lift_decision_ref": case.lift_decision_ref,
+            },
         )
     return case

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tuoyu import policy
-from tuoyu.audit.services import audit_record
+from tuoyu.audit.services import audit_record, personal_value_reveal
 from tuoyu.core import crypto
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound, OutOfScope
@@ -21,7 +21,7 @@ from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import Institution
 from tuoyu.supervision.catalogue import SupervisionAction, SupervisionError
 from tuoyu.supervision.models import Complaint, ComplaintCategory, CreditEvent
-from tuoyu.supervision.scopes import complaints_visible
+from tuoyu.supervision.scopes import complaints_visible, may_see_complainant
 from tuoyu.supervision.services.credit import credit_event_record
 
 DESCRIPTION_MAX_LENGTH = 2000
@@ -192,3 +192,24 @@ def complaint_public_status(tracking_number: str) -> dict:
     if complaint.status == Complaint.Status.ANSWERED:
         out["reply"] = complaint.reply
     return out
+
+
+def complaint_phone_reveal(*, acting_user, complaint_id: int) -> str:
+    """The complainant's phone in clear for the department handling the complaint, read
+    through an audited reveal (P-SUP-4, PIPL): outside the scope, for a township or an
+    institution, and for an anonymous complaint (it keeps none) there is nothing: 404."""
+    scope = scope_of(acting_user)
+    complaint = (
+        complaints_visible(Complaint.objects.all(), scope).filter(pk=complaint_id).first()
+        if may_see_complainant(scope)
+        else None
+    )
+    if complaint is None or complaint.anonymous or not complaint.contact_phone:
+        raise NotFound()
+    with transaction.atomic():
+        return personal_value_reveal(
+            actor=acting_user,
+            obj=complaint,
+            field_name="contact_phone",
+            purpose="投诉处理：联系投诉人",
+        )

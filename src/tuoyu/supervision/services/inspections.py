@@ -71,6 +71,14 @@ def plan_create(
         raise DomainError(CoreError.DATE_ORDER, "结束日期不能早于开始日期", field="period_end")
     if draw_size < 1:
         raise DomainError(CoreError.OUT_OF_RANGE, "抽取数量至少为 1", field="draw_size")
+    # Checked when the plan is made, and again at the draw (the population may shrink).
+    population = inspectable_institutions(department).count()
+    if draw_size > population:
+        raise DomainError(
+            SupervisionError.DRAW_LARGER_THAN_POPULATION,
+            f"抽取数量 {draw_size} 超过可检查的机构数 {population}",
+            field="draw_size",
+        )
     with transaction.atomic():
         plan = InspectionPlan.objects.create(
             department_code=department,

@@ -5,8 +5,9 @@ weight in the next random draw (1 + score).
 Contributions, over the look-back window (`risk_lookback_days`): failed checklist items,
 complaints (except those answered as not substantiated), outbreak alerts; at the day:
 open orders, overdue orders, credit rating steps below A, months since the last inspection
-(or since filing, capped). Staffing gaps are not counted: workforce is another app of the
-same floor and publishes no event for them yet.
+(or since filing, capped); staffing short on the day (workforce answers the standing key
+`staffing_complete` through `tuoyu.institutions.standing`, for all the ids at once:
+supervision never imports workforce).
 
 Computed set-based: one grouped query per contribution over all the institutions asked
 for, one upsert of the scores."""
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu import policy
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.standing import standing_problems
 from tuoyu.supervision.models import (
     Complaint,
     CreditRating,
@@ -41,7 +43,9 @@ CONTRIBUTIONS = (
     "outbreak_alert",
     "credit_step",
     "month_uninspected",
+    "staffing_gap",
 )
+STAFFING_KEY = "staffing_complete"
 # What each contribution is called on the credit file (people see words, never keys).
 CONTRIBUTION_LABELS = {
     "failed_item": _("检查不合格项"),
@@ -51,7 +55,13 @@ CONTRIBUTION_LABELS = {
     "outbreak_alert": _("传染病预警"),
     "credit_step": _("信用等级降级"),
     "month_uninspected": _("未检查月数"),
+    "staffing_gap": _("人员配备不足"),
 }
+
+
+def weight(rules, key: str) -> Decimal:
+    """The policy weight of contribution `key` (P-SUP-4)."""
+    return getattr(rules, f"risk_weight_{key}")
 
 
 def _counts(qs, ids, field: str = "institution_id") -> dict[int, int]:
@@ -116,18 +126,24 @@ def scores_for(ids: list[int] | None, today: dt.date) -> dict[int, tuple[Decimal
         ).values_list("institution_id", "rating")
     )
     out = {}
-    for pk, filed_on, last in _population(ids):
+    population = list(_population(ids))
+    # One provider call for all of them (workforce, P-SUP-4); no provider: nothing counted.
+    short = standing_problems([STAFFING_KEY], [pk for pk, _f, _l in population], today)[
+        STAFFING_KEY
+    ]
+    for pk, filed_on, last in population:
         row = {key: counts[key].get(pk, 0) for key in counts}
+        row["staffing_gap"] = 1 if short.get(pk) else 0
         row["credit_step"] = RATING_STEPS.get(ratings.get(pk, "A"), 0)
         row["month_uninspected"] = _months(
             last or filed_on, today, rules.risk_max_months_uninspected
         )
         contributions, score = {}, Decimal(0)
         for key in CONTRIBUTIONS:
-            weight = getattr(rules, f"risk_weight_{key}")
-            points = weight * row[key]
+            w = weight(rules, key)
+            points = w * row[key]
             score += points
-            contributions[key] = {"count": row[key], "weight": str(weight), "points": str(points)}
+            contributions[key] = {"count": row[key], "weight": str(w), "points": str(points)}
         out[pk] = (score, contributions)
     return out
 

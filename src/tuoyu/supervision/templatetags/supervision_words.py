@@ -17,3 +17,9 @@ def department_names(context, codes: str) -> str:
         names = {d.code: d.name_display for d in Department.objects.all()}
         context.render_context["department_names"] = names
     return "、".join(names.get(c, c) for c in (codes or "").strip(",").split(",") if c)
+
+
+@register.filter
+def suspended_on(case, day) -> bool:
+    """Whether a zero-tolerance case suspends its institution on `day` (P-SUP-6)."""
+    return bool(day) and case.suspended_at(day)

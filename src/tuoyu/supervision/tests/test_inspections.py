@@ -83,12 +83,36 @@ def test_the_plan_page_names_the_drawn_inspectors_as_people(population, health_u
     assert "检查人员 王建平" in html and "检查人员 weijian" not in html
 
 
-def test_draw_larger_than_population_is_refused(population, health_user):
-    plan = make_plan(health_user, 6)
+def test_draw_larger_than_population_is_refused_when_the_plan_is_made(population, health_user):
+    """P-SUP-4: a plan asking for more institutions than the department may inspect is
+    refused at once, not only at the draw."""
+    with pytest.raises(DomainError) as exc:
+        make_plan(health_user, 6)
+    assert exc.value.code == "draw_larger_than_population"
+    assert exc.value.errors[0].field == "draw_size"
+    assert not InspectionPlan.objects.exists()
+
+
+def test_draw_larger_than_population_is_refused_at_the_draw(population, health_user):
+    """The population may shrink between the plan and the draw: checked again then."""
+    plan = make_plan(health_user, 5)
+    population[0].filing_status = "cancelled"
+    population[0].save(update_fields=["filing_status"])
     with pytest.raises(DomainError) as exc:
         services.plan_draw(acting_user=health_user, plan_id=plan.pk)
     assert exc.value.code == "draw_larger_than_population"
     assert not Inspection.objects.exists()
+
+
+def test_plan_page_shows_the_draw_size_error_next_to_the_field(population, health_user, client):
+    client.force_login(health_user)
+    response = client.post(
+        "/supervision/plans/",
+        {"title": "", "period_start": "2024-01-01", "period_end": "2024-03-31", "draw_size": 9},
+    )
+    html = response.content.decode()
+    assert "超过可检查的机构数" in html and 'value="9"' in html
+    assert not InspectionPlan.objects.exists()
 
 
 def test_department_without_duty_cannot_plan(finance_user):
