@@ -93,6 +93,87 @@ def choose_words(given: dict | None = None) -> dict:
     return {"two": two, "words": f"托育 {two}", "fragment": three, "address": road}
 
 
+def one_name() -> str:
+    """The full name of one published institution that no other published one contains, at
+    this scale (chosen per scale): an answer of one row whatever the size of the table, so
+    its growth from district to province is the index's, not the answer's."""
+    from tuoyu.institutions.models import Institution
+    from tuoyu.institutions.selectors.public import public_filter
+
+    names = list(
+        Institution.objects.filter(public_filter()).order_by("pk").values_list("name", flat=True)
+    )
+    for name in names:
+        if sum(name in other for other in names) == 1:
+            return name
+    raise SystemExit("no published institution with a unique name")
+
+
+class WsgiClient:
+    """Requests through `WSGIHandler` as a WSGI server makes them: `request_started` and
+    `request_finished` fire, so `close_old_connections` closes or keeps the connection as
+    `CONN_MAX_AGE` says (Django's test client disconnects it and never reconnects). Counts
+    the connections opened."""
+
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.db.backends.signals import connection_created
+        from django.test import RequestFactory
+
+        self.handler, self.factory, self.connections = WSGIHandler(), RequestFactory(), 0
+        connection_created.connect(self._opened, weak=False)
+
+    def _opened(self, **kwargs):
+        self.connections += 1
+
+    def close(self):
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(self._opened)
+
+    def get(self, url: str):
+        from types import SimpleNamespace
+
+        path, _, query = url.partition("?")
+        environ = self.factory._base_environ(
+            PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET"
+        )
+        status: list[str] = []
+        body = self.handler(environ, lambda s, headers, *a: status.append(s))
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()  # request_finished: close_old_connections
+        return SimpleNamespace(
+            status_code=int(status[0].split()[0]),
+            content=content,
+            json=lambda: json.loads(content),
+        )
+
+
+def explain(client, url: str) -> list[str]:
+    """The plan of the statements one request runs: EXPLAIN (ANALYZE, BUFFERS) on
+    PostgreSQL, EXPLAIN QUERY PLAN on SQLite (where the growth of a search comes from)."""
+    from django.db import connection
+
+    from bench.institutions import _Recorder
+
+    recorder = _Recorder()
+    with connection.execute_wrapper(recorder):
+        client.get(url)
+    lines = []
+    for sql, params in recorder.statements:
+        if connection.vendor == "postgresql":
+            prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) "
+        else:
+            prefix = "EXPLAIN QUERY PLAN "
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql, params)
+            lines += [str(row[-1]) for row in cursor.fetchall()]
+        lines.append("--")
+    return lines
+
+
 def measure(requests: int, words: dict) -> tuple[list, dict]:
     from django.test import Client
 
@@ -117,12 +198,32 @@ def measure(requests: int, words: dict) -> tuple[list, dict]:
         ("public q= two words", {"q": words["words"]}),
         ("public q= name fragment", {"q": words["fragment"]}),
         ("public q= address word", {"q": words["address"]}),
+        ("public q= one institution's name", {"q": words["one"]}),
         ("public no q, page 1", {}),
         ("public no q, last page", {"page": last_public}),
     ):
         url = api + urlencode(params)
         counts[scenario] = public.get(url).json()["count"]
         results.append(_measure(public, scenario, url, requests, api_rows))
+    # The deployed request path (WSGI handler): the connection closed after every request
+    # (CONN_MAX_AGE=0, the default before [scale]) against kept (the settings' default, 60 s,
+    # with health checks), same word, same process.
+    from django.db import connection
+
+    url = api + urlencode({"q": words["two"]})
+    opened = {}
+    configured = connection.settings_dict["CONN_MAX_AGE"]
+    for label, age in (("closed after each request", 0), ("kept", configured or 60)):
+        connection.close()
+        connection.settings_dict["CONN_MAX_AGE"] = age
+        wsgi = WsgiClient()
+        scenario = f"public q= two-character word, WSGI, connection {label} (CONN_MAX_AGE={age})"
+        counts[scenario] = counts["public q= two-character word"]
+        results.append(_measure(wsgi, scenario, url, requests, api_rows))
+        opened[scenario] = wsgi.connections
+        wsgi.close()
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = configured
     count = Institution.objects.count()
     last = max(1, -(-count // 50))
     for scenario, params in (
@@ -133,6 +234,10 @@ def measure(requests: int, words: dict) -> tuple[list, dict]:
         results.append(
             _measure(staff, scenario, "/institutions/?" + urlencode(params), requests, page_rows)
         )
+    plans = {
+        "two-character word": explain(public, api + urlencode({"q": words["two"]})),
+        "one institution's name": explain(public, api + urlencode({"q": words["one"]})),
+    }
     like = {
         "public LIKE scan (before), raw": _like_scan_ms(words["two"], requests),
     }
@@ -142,7 +247,18 @@ def measure(requests: int, words: dict) -> tuple[list, dict]:
         "like_scan_ms": like,
         "words": words,
         "counts": counts,
+        "plans": plans,
+        "wsgi_connections_opened": opened,
+        "wsgi_requests": requests + 2,
+        "conn_max_age": connection_settings(),
     }
+
+
+def connection_settings() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"CONN_MAX_AGE={s['CONN_MAX_AGE']} CONN_HEALTH_CHECKS={s['CONN_HEALTH_CHECKS']}"
 
 
 def child(scale: str, args) -> int:
@@ -152,7 +268,8 @@ def child(scale: str, args) -> int:
     _scale.django_setup(url, scale)
     try:
         _scale.seed(scale, args.seed)
-        words = choose_words(json.loads(args.words) if args.words else None)
+        words = dict(choose_words(json.loads(args.words) if args.words else None))
+        words["one"] = one_name()  # per scale: one match at every scale
         results, extra = measure(args.requests, words)
         _scale.emit(
             {
@@ -171,7 +288,7 @@ def report(runs: list[dict], load: tuple[str, str] = ("?", "?")) -> str:
 
     from bench import _scale
 
-    words = runs[0]["extra"]["words"]
+    words = {k: v for k, v in runs[0]["extra"]["words"].items() if k != "one"}
     lines = [
         f"date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}",
         f"machine: {_scale.machine()}",
@@ -179,6 +296,19 @@ def report(runs: list[dict], load: tuple[str, str] = ("?", "?")) -> str:
         f"load average (1, 5, 15 min) at start: {load[0]} · at end: {load[1]}",
         "words (from the seed's generators, hits at every scale): "
         + " · ".join(f"{k}={v}" for k, v in words.items()),
+        "one institution's name, per scale: "
+        + " · ".join(f"{r['scale']}={r['extra']['words']['one']}" for r in runs),
+        "connections (settings): "
+        + " · ".join(f"{r['scale']}: {r['extra']['conn_max_age']}" for r in runs),
+        *(
+            f"connections opened by the WSGI scenarios ({r['scale']}, "
+            f"{r['extra']['wsgi_requests']} requests each): "
+            + " · ".join(
+                f"{k.split('connection ')[-1]}: {v}"
+                for k, v in r["extra"]["wsgi_connections_opened"].items()
+            )
+            for r in runs
+        ),
         "",
     ]
     for run in runs:
@@ -187,34 +317,43 @@ def report(runs: list[dict], load: tuple[str, str] = ("?", "?")) -> str:
             f"## {run['scale']}: {extra['institutions']} institutions, "
             f"{extra['published']} published",
             "",
-            "| scenario | matches | rows | queries | median ms | p95 ms | raw median ms "
-            "| app / raw |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| scenario | matches | of published | rows | queries | median ms | p95 ms "
+            "| raw median ms | raw µs / match | app / raw |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in run["results"]:
             rr = r["median"] / r["raw_median"] if r["raw_median"] else float("nan")
             matches = extra["counts"].get(r["scenario"], "")
+            share = f"{matches / extra['published']:.1%}" if matches != "" else ""
+            per = f"{r['raw_median'] * 1000 / matches:.1f}" if matches else ""
             lines.append(
-                f"| {r['scenario']} | {matches} | {r['rows']} | {r['queries']} | "
-                f"{r['median']:.1f} | {r['p95']:.1f} | {r['raw_median']:.2f} | {rr:.1f}× |"
+                f"| {r['scenario']} | {matches} | {share} | {r['rows']} | {r['queries']} | "
+                f"{r['median']:.1f} | {r['p95']:.1f} | {r['raw_median']:.2f} | {per} | {rr:.1f}× |"
             )
         for name, ms in extra["like_scan_ms"].items():
-            lines.append(f"| {name} | | | 2 | | | {ms:.2f} | |")
+            lines.append(f"| {name} | | | | 2 | | | {ms:.2f} | | |")
         lines.append("")
+        for name, plan in extra.get("plans", {}).items():
+            lines += [f"plan of q= {name} ({run['scale']}):", ""]
+            lines += [f"    {line}" for line in plan]
+            lines.append("")
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         lines += [
             f"## growth {first['scale']} → {last['scale']} (published "
             f"{_scale.ratio(first['extra']['published'], last['extra']['published'])})",
             "",
-            "| scenario | median | p95 | raw median | app / raw |",
-            "|---|---|---|---|---|",
+            "| scenario | matches | median | p95 | raw median | app / raw |",
+            "|---|---|---|---|---|---|",
         ]
         for b, r in zip(first["results"], last["results"], strict=True):
+            mb = first["extra"]["counts"].get(b["scenario"])
+            mr = last["extra"]["counts"].get(r["scenario"])
+            grown = f"{mb} → {mr} ({_scale.ratio(mb, mr)})" if mb is not None else ""
             ab = b["median"] / b["raw_median"] if b["raw_median"] else 0
             ar = r["median"] / r["raw_median"] if r["raw_median"] else 0
             lines.append(
-                f"| {r['scenario']} | {b['median']:.1f} → {r['median']:.1f} ms "
+                f"| {r['scenario']} | {grown} | {b['median']:.1f} → {r['median']:.1f} ms "
                 f"({_scale.ratio(b['median'], r['median'])}) | "
                 f"{b['p95']:.1f} → {r['p95']:.1f} ms ({_scale.ratio(b['p95'], r['p95'])}) | "
                 f"{_scale.ratio(b['raw_median'], r['raw_median'])} | "

@@ -206,10 +206,17 @@ TEMPLATES = [
     }
 ]
 
+# Persistent connections ([scale] #10): a worker keeps its connection for TUOYU_CONN_MAX_AGE
+# seconds (default 60; 0 closes it after every request), checked before a request reuses it
+# (CONN_HEALTH_CHECKS). Reconnecting costs a request more than the search itself: SQLite
+# re-reads the schema and starts with a cold page cache, PostgreSQL forks a backend
+# (measured by `python -m bench search`, docs/operations.md). runserver closes its
+# connections after each request whatever the setting.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tuoyu.sqlite3'}",
-        conn_max_age=int(os.environ.get("TUOYU_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("TUOYU_CONN_MAX_AGE", "") or 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
