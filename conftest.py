@@ -249,6 +249,20 @@ def _connect_allow_audit_truncate():
 _connect_allow_audit_truncate()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """[subsidies] P-SUB-4: the fund ledger refuses DELETE (subsidies migration 0002). SQLite
+    has no TRUNCATE, so Django's flush between transactional tests deletes rows; the test
+    database — and only it — holds the row of `subsidies_ledger_unlock` that lets it."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("INSERT OR IGNORE INTO subsidies_ledger_unlock (id) VALUES (1)")
+
+
 @pytest.fixture
 def on_2026_12_01():
     """Pins the clock at 10:00 Beijing time on Tuesday 2026-12-01, for tests whose figures

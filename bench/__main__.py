@@ -5,6 +5,7 @@ python -m bench health_checks --help
 python -m bench institutions --help
 python -m bench search --help
 python -m bench seed --help
+python -m bench subsidies --help
 """
 
 from __future__ import annotations

@@ -251,6 +251,7 @@ def _mount() -> None:
     from tuoyu.institutions.api.public import router as public_router
     from tuoyu.institutions.api.registrations import router as registrations_router
     from tuoyu.regions.api import router as regions_router
+    from tuoyu.subsidies.api import router as subsidies_router
     from tuoyu.supervision.api import router as supervision_router
     from tuoyu.workforce.api import router as workforce_router
 
@@ -264,6 +265,7 @@ def _mount() -> None:
     api.add_router("", workforce_router, tags=["从业人员"])
     api.add_router("", supervision_router, tags=["综合监管"])
     api.add_router("", children_router, tags=["在托儿童"])
+    api.add_router("", subsidies_router, tags=["财政补助"])
 
 
 _mount()

@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "tuoyu.workforce",
     "tuoyu.children",
     "tuoyu.supervision",
+    "tuoyu.subsidies",
 ]
 
 MIDDLEWARE = [

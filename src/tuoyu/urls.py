@@ -21,6 +21,7 @@ urlpatterns = [
     path("workforce/", include("tuoyu.workforce.urls")),
     path("children/", include("tuoyu.children.urls")),
     path("supervision/", include("tuoyu.supervision.urls")),
+    path("subsidies/", include("tuoyu.subsidies.urls")),
     path("public/", include(("tuoyu.institutions.views.public", "public"))),
     path("", include("tuoyu.web.urls")),
 ]

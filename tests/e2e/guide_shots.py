@@ -268,8 +268,35 @@ SHOTS: tuple[Shot, ...] = (
     Shot("institution-class-check", FILED_INSTITUTION, _own_class_check, full_page=True),
     Shot("institution-alert", FILED_INSTITUTION, _own_alert_page, full_page=True),
     Shot("institution-order", FILED_INSTITUTION, _own_open_order, full_page=True),
+    # 财政补助：申请（机构）、审核（区卫健局）、资金台账与报表（区财政局）、税费优惠名单（区税务局）
+    Shot("institution-claims", FILED_INSTITUTION, "/subsidies/claims/"),
+    Shot("health-claim-review", "weijian", lambda: _claim_waiting_review(), full_page=True),
+    Shot("finance-funds", "caizheng", "/subsidies/funds/"),
+    Shot("finance-reports", "caizheng", lambda: _subsidy_report(), full_page=True),
+    Shot("tax-relief-lists", "shuiwu", "/subsidies/relief/", full_page=True),
 )
 
 
 def role_of(shot: Shot) -> str | None:
     return institution_role() if shot.role == INSTITUTION else shot.role
+
+
+def _subsidy_report() -> str:
+    """The subsidy report of the latest year with a payment in the demo (claims seeded by
+    seeding_claims.py), else of this year."""
+    from tuoyu.subsidies.models import LedgerEntry
+
+    year = (
+        LedgerEntry.objects.order_by("-claim_item__claim__year")
+        .values_list("claim_item__claim__year", flat=True)
+        .first()
+    )
+    return f"/subsidies/reports/?year={year}" if year else "/subsidies/reports/"
+
+
+def _claim_waiting_review() -> str:
+    """A claim of the demo waiting for 区卫健局's review (seeded by seeding_claims.py)."""
+    from tuoyu.subsidies.models import Claim
+
+    claim = Claim.objects.filter(status=Claim.Status.SUBMITTED).order_by("pk").first()
+    return f"/subsidies/claims/{claim.pk}/"

@@ -22,13 +22,19 @@ ROLE_OF_PAGE = {
     "township.md": "duohu",
     "institution.md": "@institution",
     "public.md": None,
+    "subsidies.md": "caizheng",
 }
 PAGES = sorted(ROLE_OF_PAGE)
 # Pages for people not yet signed in, whatever guide names them (a signed-in visit of the
 # activation page goes home).
 ANONYMOUS_PAGES = {"/activate/"}
 # The reviewers' guide also covers the registration authorities (区市场监管局).
-ROLE_OF_NAMED_PAGE = {"/institutions/registrations/": "shichang"}
+ROLE_OF_NAMED_PAGE = {
+    "/institutions/registrations/": "shichang",
+    # the subsidies guide covers the institution's claim and 区卫健局's titles too
+    "/subsidies/claims/new/": "@institution",
+    "/subsidies/titles/": "weijian",
+}
 
 
 def _read(name: str) -> str:

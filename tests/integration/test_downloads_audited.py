@@ -25,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 # view (module.name) → how it leaves a trace, or why it sends nothing to trace.
 FILE_VIEWS = {
+    # [subsidies] a claim's supporting file; the reports, the payment list and the relief
+    # lists (P-SUB-4, P-TAX-1/2)
+    "tuoyu.subsidies.views.claims.claim_material": "CLAIM_MATERIAL_DOWNLOADED",
+    "tuoyu.subsidies.views.reports.reports_export": "REPORT_EXPORTED",
+    "tuoyu.subsidies.views.reports.payment_list_pdf": "PAYMENT_LIST_PRINTED",
+    "tuoyu.subsidies.views.reports.relief_export_tax": "RELIEF_LIST_EXPORTED",
+    "tuoyu.subsidies.views.reports.relief_export_utility": "RELIEF_LIST_EXPORTED",
     "tuoyu.institutions.views.registration.registrations_export": "REGISTRATIONS_EXPORTED",
     "tuoyu.institutions.views.chains.chain_document": "CHAIN_DOCUMENT_DOWNLOADED",
     "tuoyu.institutions.views.affordable.affordable_document": "AFFORDABLE_DOCUMENT_DOWNLOADED",

@@ -32,6 +32,8 @@ DEPARTMENT_ACCOUNTS = {
     "fuji": ("mch_centre", "区妇计中心工作人员"),
     # P-WF-3: the training and appraisal subsidy list (workforce).
     "renshe": ("human_resources", "区人力社保局工作人员"),
+    # P-TAX-1..3: the tax and fee relief list of community care institutions (subsidies).
+    "shuiwu": ("tax", "区税务局工作人员"),
 }
 TOWNSHIP_ACCOUNTS = {"duohu": "330703001"}
 

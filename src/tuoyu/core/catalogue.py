@@ -244,6 +244,7 @@ class CoreError(ErrorCode):
     ID_NUMBER_FORMAT = "id_number_format", _("身份证号码格式错误，应为18位")
     ID_NUMBER_BIRTH_DATE = "id_number_birth_date", _("身份证号码中的出生日期无效")
     PHONE_FORMAT = "phone_format", _("电话号码格式错误，应为11位手机号或带区号的座机号")
+    BANK_ACCOUNT_FORMAT = "bank_account_format", _("银行账号格式错误，应为8至32位数字")
     # uploads and imports
     FILE_MISSING = "file_missing", _("请选择要上传的文件")
     FILE_EMPTY = "file_empty", _("文件为空")

@@ -1,0 +1,1 @@
+"""Reads of subsidies, each through scopes.py."""
