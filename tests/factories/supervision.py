@@ -63,6 +63,6 @@ class CreditEventFactory(DjangoModelFactory):
     points = 5
     rule_ref = "P-SUP-5"
     rule_text = "表彰：+5 分（P-SUP-5）"
-    occurred_on = factory.LazyFunction(dt.date.today)
+    occurred_on = factory.LazyFunction(clock.today)
     description = "获评区级优秀托育机构"
     source = factory.Sequence(lambda n: f"factory:{n}")

@@ -160,3 +160,36 @@ def test_p_ret_5_login_attempts_past_a_year_are_deleted():
     assert LoginAttempt.objects.filter(pk=kept.pk).exists()
     event = AuditEvent.objects.filter(action="jobs.retention.anonymised").last()
     assert event.detail["rule"] == "accounts.login_attempts" and event.detail["anonymised"] == 3
+
+
+def test_p_ret_6_a_practitioners_credit_event_loses_the_person_after_five_years(make_filed):
+    from tests.factories import CreditEventFactory
+    from tuoyu.core.identifiers import make_id_number
+    from tuoyu.supervision.models import CreditEvent
+    from tuoyu.supervision.services.credit import practitioner_credit, rating_recompute
+
+    institution = make_filed(name="金东区信用期限托育有限公司")
+    id_number = make_id_number("330703", dt.date(1990, 3, 1), 17)
+    old, recent = (
+        CreditEventFactory(
+            institution=institution,
+            kind="penalty",
+            points=-10,
+            occurred_on=day,
+            source=f"decision:{n}",
+            person_name="赵六",
+            id_number=id_number,
+            public=False,
+        )
+        for n, day in ((1, dt.date(2021, 5, 31)), (2, dt.date(2021, 6, 2)))
+    )
+    rule = retention.get_rule("supervision.practitioner_credit")
+    assert policy.at(DAY).retention.practitioner_credit_years == 5
+    assert retention_run_rule(rule, day=DAY) == 1
+    old = CreditEvent.objects.get(pk=old.pk)
+    assert (old.person_name, old.id_number) == ("", "")
+    assert old.is_person and old.points == -10  # still a person's event, not the institution's
+    # the person is found by the ID number only with the recent event
+    assert [e.pk for e in practitioner_credit(id_number, DAY)[2]] == [recent.pk]
+    rating_recompute(institution.pk, DAY)  # the institution's score ignores both
+    assert retention_run_rule(rule, day=DAY) == 0

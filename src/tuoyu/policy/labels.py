@@ -171,6 +171,7 @@ PARAMS: dict[str, Label] = {
     "retention.complaint_after_closing_years": Label(_("投诉办结后投诉人信息保存"), _("年")),
     "retention.account_after_disabling_years": Label(_("账号停用后姓名与邮箱保存"), _("年")),
     "retention.login_attempts_years": Label(_("登录尝试记录保存"), _("年")),
+    "retention.practitioner_credit_years": Label(_("从业人员信用事件中的个人信息保存"), _("年")),
     "health.meal_account_publish_by_day": Label(_("伙食费月度账目须于次月此日前公示"), _("日")),
 }
 

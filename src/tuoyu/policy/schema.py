@@ -379,7 +379,7 @@ class TaxPolicy(Frozen):
 
 
 class RetentionPolicy(Frozen):
-    """P-RET-1..4 ([operations] point 3, PIPL art. 19 and 47): how many years a personal
+    """P-RET-1..6 ([operations] point 3, PIPL art. 19 and 47): how many years a personal
     record is kept after the relationship ends, before `core.retention` anonymises it."""
 
     child_after_withdrawal_years: Positive
@@ -387,6 +387,7 @@ class RetentionPolicy(Frozen):
     complaint_after_closing_years: Positive
     account_after_disabling_years: Positive
     login_attempts_years: Positive
+    practitioner_credit_years: Positive
 
 
 Points = Annotated[int, Strict()]
