@@ -277,3 +277,14 @@ def on_2026_12_01():
 
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=clock.TZ), tick=True):
         yield clock.today()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_is_its_own():
+    """LocaleMiddleware activates a request's language in the test thread and nothing
+    deactivates it: an English page request would make the next test's command or message
+    English (the policy_check output did). Every test starts from the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
