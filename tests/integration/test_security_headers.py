@@ -75,6 +75,7 @@ INLINE = {
 NOT_SENT_TO_BROWSERS = {
     "filings/templates/filings/receipt.html": "rendered to a PDF by WeasyPrint",
     "accounts/templates/accounts/handover_letter.html": "rendered to a PDF by WeasyPrint",
+    "subsidies/templates/subsidies/reports/payment_list.html": "rendered to a PDF by WeasyPrint",
 }
 
 

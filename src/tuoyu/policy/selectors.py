@@ -141,6 +141,9 @@ def format_value(value: Any, unit: Any = "") -> str:
         return "、".join(_words(v) for v in value.values())
     if isinstance(value, str):
         return str(CHOICES.get(value, value))
+    if isinstance(value, (tuple, list)):
+        # a list of codes (eligibility rules, service modes) in words, in the data's order
+        return "、".join(_words(v) for v in value)
     return _with_unit(value, unit)
 
 

@@ -121,3 +121,14 @@ def test_p_std_5_page_for_2024_01_01_shows_the_home_care_point_limits(signed_in)
 def test_p_hc_4_page_before_2021_02_09_shows_no_vaccination_check(signed_in):
     html = signed_in.get(URL, {"date": "2021-01-01"}).content.decode()
     assert 'data-key="health.vaccination_check_within_days"' not in html
+
+
+@pytest.mark.django_db
+def test_lists_of_codes_read_as_words(client, health_user):
+    """A parameter holding a list of codes (P-SUB-1 eligibility rules, P-TAX-1 community care
+    modes) shows their words in the data's order, never a Python tuple of codes."""
+    client.force_login(health_user)
+    html = client.get(URL, {"date": "2025-01-01"}).content.decode()
+    assert "补助所涉日期已备案且未注销、未列入黑名单、无未关闭的严重问题整改通知" in html
+    assert "社区统筹、社会兴办、公办民营、民办公助、家庭照护（家庭托育点）" in html
+    assert "('community'" not in html and "filed_on_dates" not in html
