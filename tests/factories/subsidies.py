@@ -158,7 +158,6 @@ class LedgerEntryFactory(DjangoModelFactory):
     item_key = factory.LazyAttribute(lambda o: o.claim_item.item_key)
     policy_ref = factory.LazyAttribute(lambda o: o.claim_item.policy_ref)
     payment = None
-    reverses = None
     amount_yuan = factory.LazyAttribute(
         lambda o: o.claim_item.approved_yuan or o.claim_item.claimed_yuan
     )

@@ -14,6 +14,9 @@ NOT_DISTRIBUTED = {
     "institutions.registrationevent": "coordinator table keyed by the authority's event id",
     # Chain agreements span institutions (head and branches); a small reference table.
     "institutions.chainagreement": "reference table",
+    # Subsidy claims: one or two per institution and year, numbered across the district
+    # (BZ2025-000123, the number finance staff quote); stays on the coordinator.
+    "subsidies.claim": "coordinator table numbered across the district",
 }
 
 

@@ -11,7 +11,6 @@ from tuoyu.core.catalogue import AuditAction, ErrorCode
 class SubsidyError(ErrorCode):
     # entitlements (P-SUB-1..3)
     YEAR_NOT_STARTED = "year_not_started", _("该年度尚未开始，不能申请补助")
-    YEAR_OUT_OF_RANGE = "year_out_of_range", _("补助年度超出政策施行期间")
     OPERATING_BASIS_UNSUPPORTED = (
         "operating_basis_unsupported",
         _("运营补助按在托人数计算需要幼儿的入托历史，尚不能计算"),

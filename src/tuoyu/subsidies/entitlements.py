@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from tuoyu import policy
 from tuoyu.core import clock
 from tuoyu.core.errors import DomainError
+from tuoyu.regions.catalogue import RegionsError
 from tuoyu.subsidies.catalogue import SubsidyError
 
 
@@ -189,7 +190,7 @@ def check_year(year: int) -> None:
         )
     if year < first:
         raise DomainError(
-            SubsidyError.YEAR_OUT_OF_RANGE,
+            RegionsError.YEAR_OUT_OF_RANGE,  # one code platform-wide for a year out of range
             _("补助政策自 %(first)s 起施行，%(year)s 年不在其内")
             % {"first": policy.get_book().first_day.isoformat(), "year": year},
             field="year",

@@ -254,8 +254,9 @@ class Payment(models.Model):
 
 class LedgerEntry(models.Model):
     """The append-only ledger of a fund (P-SUB-4). A payment books one positive entry per
-    claim item; a clawback books a negative entry naming the entry it reverses and why —
-    never an edited row. Balance of a fund's year = budget − Σ amount."""
+    claim item; a clawback books a negative entry for the same item (its `item_key`: an
+    item is paid once, so the key names the payment it reverses) and why — never an edited
+    row. Balance of a fund's year = budget − Σ amount."""
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("支付")
@@ -273,9 +274,6 @@ class LedgerEntry(models.Model):
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="entries", null=True, blank=True
     )
-    reverses = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="reversals", null=True, blank=True
-    )
     amount_yuan = models.DecimalField(_("金额（元）"), **MONEY)
     booked_on = models.DateField(_("记账日期"))
     voucher_number = models.CharField(_("凭证号"), max_length=40)
@@ -292,12 +290,16 @@ class LedgerEntry(models.Model):
         constraints = [
             # the same entitlement item can never be paid twice, even by two approvals
             # racing (the second INSERT fails inside its transaction)
+            # (the key names the institution already; the institution leads the key so the
+            # table can be distributed by it, tests/integration/test_citus_ready.py)
             models.UniqueConstraint(
-                fields=["item_key"], condition=Q(kind="payment"), name="ledger_item_paid_once"
+                fields=["institution", "item_key"],
+                condition=Q(kind="payment"),
+                name="ledger_item_paid_once",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="payment") & Q(amount_yuan__gt=0) & Q(reverses__isnull=True))
-                | (Q(kind="clawback") & Q(amount_yuan__lt=0) & Q(reverses__isnull=False)),
+                condition=(Q(kind="payment") & Q(amount_yuan__gt=0))
+                | (Q(kind="clawback") & Q(amount_yuan__lt=0)),
                 name="ledger_entry_sign_by_kind",
             ),
         ]

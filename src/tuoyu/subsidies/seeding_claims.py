@@ -16,6 +16,7 @@ from django.db import transaction
 from tuoyu.core.errors import DomainError
 from tuoyu.institutions.models import Institution
 from tuoyu.subsidies import entitlements
+from tuoyu.subsidies.catalogue import SubsidyError
 from tuoyu.subsidies.models import Claim, Fund, LedgerEntry
 from tuoyu.subsidies.selectors.ledger import fund_balance
 from tuoyu.subsidies.services.claims import (
@@ -111,7 +112,7 @@ def _seed_one(ctx, state, cand, *, health, finance, fund, rng, n) -> bool:
                 return True
             paid_on = ctx.today - dt.timedelta(days=20 - n)
             if fund_balance(fund, paid_on.year) < sum(i.approved_yuan for i in claim.items.all()):
-                raise DomainError("fund_balance_exceeded")
+                raise DomainError(SubsidyError.FUND_BALANCE_EXCEEDED)
             payment = claim_pay(
                 acting_user=finance,
                 claim=claim,

@@ -118,15 +118,18 @@ def ledger_rows(fund: Fund, year: int) -> list[EntryRow]:
         .select_related("institution", "claim_item__claim")
         .order_by("pk")
     )
-    clawed: dict[int, Decimal] = {}
+    # a clawback reverses the payment of its item (an item is paid once: ledger_item_paid_once)
+    clawed: dict[str, Decimal] = {}
     for e in entries:
         if e.kind == LedgerEntry.Kind.CLAWBACK:
-            clawed[e.reverses_id] = clawed.get(e.reverses_id, ZERO) - e.amount_yuan
+            clawed[e.item_key] = clawed.get(e.item_key, ZERO) - e.amount_yuan
     rows, balance = [], budget
     for e in entries:
         balance -= e.amount_yuan
         clawable = (
-            e.amount_yuan - clawed.get(e.pk, ZERO) if e.kind == LedgerEntry.Kind.PAYMENT else ZERO
+            e.amount_yuan - clawed.get(e.item_key, ZERO)
+            if e.kind == LedgerEntry.Kind.PAYMENT
+            else ZERO
         )
         rows.append(EntryRow(entry=e, running_balance=balance, clawable=clawable))
     return rows
@@ -134,5 +137,9 @@ def ledger_rows(fund: Fund, year: int) -> list[EntryRow]:
 
 def clawed_back_of(entry: LedgerEntry) -> Decimal:
     """What earlier clawbacks took back from the payment `entry` (positive)."""
-    s = LedgerEntry.objects.filter(reverses=entry).aggregate(s=Sum("amount_yuan"))["s"]
+    s = LedgerEntry.objects.filter(
+        institution_id=entry.institution_id,
+        item_key=entry.item_key,
+        kind=LedgerEntry.Kind.CLAWBACK,
+    ).aggregate(s=Sum("amount_yuan"))["s"]
     return -(s or ZERO)

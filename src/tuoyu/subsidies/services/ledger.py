@@ -162,7 +162,6 @@ def clawback_book(
         item_key=entry.item_key,
         policy_ref=entry.policy_ref,
         payment_id=entry.payment_id,
-        reverses=entry,
         amount_yuan=-amount,
         booked_on=booked_on,
         voucher_number=voucher,

@@ -251,7 +251,10 @@ def test_ledger_constraint_answers_item_already_paid(approved, finance_user):
     concurrent payment would have) makes the INSERT fail: item_already_paid, nothing kept."""
     fund = funded(finance_user)
     key = ClaimItem.objects.filter(claim=approved).first().item_key
-    LedgerEntryFactory(fund=fund, item_key=key, voucher_number="OTHER")
+    # (a key names its institution, so the entry already booked is the same institution's)
+    LedgerEntryFactory(
+        fund=fund, institution=approved.institution, item_key=key, voucher_number="OTHER"
+    )
     assert _code(lambda: _pay(approved, fund, finance_user)) == "item_already_paid"
     assert not Payment.objects.filter(claim=approved).exists()
     approved.refresh_from_db()

@@ -86,10 +86,11 @@ def test_clawback_books_a_negative_entry(paid, finance_user):
     fund, entry = paid
     assert fund_balance(fund, 2024) == Decimal("50000.00")
     back = _claw(finance_user, entry, "20000")
-    assert (back.kind, back.amount_yuan, back.reverses_id) == (
+    # the clawback names the item whose (one) payment it reverses
+    assert (back.kind, back.amount_yuan, back.payment_id) == (
         "clawback",
         Decimal("-20000.00"),
-        entry.pk,
+        entry.payment_id,
     )
     assert back.budget_year == entry.budget_year and back.item_key == entry.item_key
     assert fund_balance(fund, 2024) == Decimal("70000.00")  # 100,000 − 50,000 + 20,000

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tuoyu import policy
 from tuoyu.audit.services import personal_value_reveal
+from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.core.scope import scope_of
 from tuoyu.institutions.models import Institution
@@ -309,7 +310,7 @@ def claim_detail(request, pk: int):
         if action in ("review", "approve"):
             form = DecisionForm(request.POST)
             if not form.is_valid():
-                raise DomainError("invalid", gettext("请选择结论"), field="decision")
+                raise DomainError(CoreError.INVALID, gettext("请选择结论"), field="decision")
             service = (
                 claim_services.claim_review if action == "review" else claim_services.claim_approve
             )
