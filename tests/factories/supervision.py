@@ -38,7 +38,7 @@ class InspectionFactory(DjangoModelFactory):
     department_code = "health"
     kind = Inspection.Kind.TARGETED
     inspector = None
-    scheduled_on = factory.LazyFunction(dt.date.today)
+    scheduled_on = factory.LazyFunction(clock.today)
 
 
 class RectificationOrderFactory(DjangoModelFactory):

@@ -141,6 +141,7 @@ def test_policy_page_shows_the_retention_periods(client, health_user):
 
 
 def test_p_ret_5_login_attempts_past_a_year_are_deleted():
+    """P-RET-5: a login attempt (login name, network address) is deleted after a year."""
     from tuoyu.accounts.models import LoginAttempt
 
     def attempt(day: dt.date, name: str):
@@ -163,6 +164,7 @@ def test_p_ret_5_login_attempts_past_a_year_are_deleted():
 
 
 def test_p_ret_6_a_practitioners_credit_event_loses_the_person_after_five_years(make_filed):
+    """P-RET-6: after five years the event keeps its points, not the person."""
     from tests.factories import CreditEventFactory
     from tuoyu.core.identifiers import make_id_number
     from tuoyu.supervision.models import CreditEvent
@@ -193,3 +195,28 @@ def test_p_ret_6_a_practitioners_credit_event_loses_the_person_after_five_years(
     assert [e.pk for e in practitioner_credit(id_number, DAY)[2]] == [recent.pk]
     rating_recompute(institution.pk, DAY)  # the institution's score ignores both
     assert retention_run_rule(rule, day=DAY) == 0
+
+
+def test_p_ret_3_an_answered_complaint_loses_the_complainants_phone_after_three_years():
+    """P-RET-3: the complainant's phone goes three years after the reply; the complaint,
+    its category and reply stay for the statistics and the credit file."""
+    from tests.factories import ComplaintFactory
+    from tuoyu.supervision.models import Complaint
+
+    def answered(day: dt.date, phone: str):
+        return ComplaintFactory(
+            status=Complaint.Status.ANSWERED,
+            answered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(15))),
+            contact_phone=phone,
+            reply="经核查已整改。",
+        )
+
+    old = answered(dt.date(2023, 5, 30), "13800001111")
+    kept = answered(dt.date(2023, 6, 2), "13800002222")
+    rule = retention.get_rule("supervision.complaint_closed")
+    assert policy.at(DAY).retention.complaint_after_closing_years == 3
+    assert retention_run_rule(rule, day=DAY) == 1
+    old = Complaint.objects.get(pk=old.pk)
+    assert not old.contact_phone and old.anonymised_at is not None
+    assert old.reply == "经核查已整改。" and old.category == "health_care"
+    assert Complaint.objects.get(pk=kept.pk).contact_phone

@@ -75,7 +75,8 @@ def test_a_day_before_the_filing_lists_nobody(tax_user, institutions):
 
 def test_the_filing_day_and_after_list_the_community_modes_only(tax_user, institutions):
     """P-TAX-1: community care (社区统筹, 社会兴办 …), not a kindergarten's class, not an
-    employer's own centre, not an unknown mode, not an unfiled institution."""
+    employer's own centre (its costs are the staff-welfare deduction of P-TAX-3), not an
+    unknown mode, not an unfiled institution."""
     assert _names(tax_user, FILED) == ["社区甲托育中心", "社会乙托育有限公司"]
     assert _names(tax_user, dt.date(2024, 12, 31)) == ["社区甲托育中心", "社会乙托育有限公司"]
 
