@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the fixtures imported from test_claims_helpers are parameters here
 """[subsidies] #14 "Bad input": each refused with a coded error (P-SUB-1..4, P-ORG-2) — a claim
 for a year not yet started, above the entitlement, a second claim for the same item, a
 payment above the fund's balance, a reused voucher, an approval by the department that did
@@ -16,11 +15,9 @@ from tests.factories.subsidies import LedgerEntryFactory
 from tuoyu.core.errors import DomainError, NotFound
 from tuoyu.subsidies.models import Claim, ClaimItem, LedgerEntry, Payment
 from tuoyu.subsidies.services.claims import claim_approve, claim_pay, claim_review, claim_submit
-from tuoyu.subsidies.tests.test_claims_helpers import (  # noqa: F401
+from tuoyu.subsidies.tests.claims_support import (
     BANK,
     entitled,
-    filed_institution,
-    filed_user,
     funded,
     item,
     no_standing_problems,

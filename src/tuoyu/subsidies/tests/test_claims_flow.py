@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the fixtures imported from test_claims_helpers are parameters here
 """Claims from submission to payment (P-SUB-1..3 claimed, P-ORG-2 two departments, P-SUB-4
 the ledger): the whole flow, partial decisions with reasons, the eligibility rules of the
 policy data, and the real entitlement computation behind a claim."""
@@ -23,11 +22,9 @@ from tuoyu.subsidies.services.claims import (
     claim_submit,
     eligibility_checks,
 )
-from tuoyu.subsidies.tests.test_claims_helpers import (  # noqa: F401
+from tuoyu.subsidies.tests.claims_support import (
     BANK,
     entitled,
-    filed_institution,
-    filed_user,
     funded,
     item,
     no_standing_problems,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the fixtures imported from test_claims_helpers are parameters here
 """The claims and funds pages (P-SUB-1..4, P-ORG-2): the form keeps input and shows errors
 beside fields; each department sees its queue and its actions; money as ¥1,234.56; the bank
 account masked, revealed only through the audited reveal for 区财政局; supporting files
@@ -16,11 +15,9 @@ from tuoyu.audit.models import AuditEvent
 from tuoyu.subsidies.catalogue import SubsidyAction
 from tuoyu.subsidies.models import Claim, LedgerEntry
 from tuoyu.subsidies.services.claims import claim_approve, claim_review, claim_submit
-from tuoyu.subsidies.tests.test_claims_helpers import (  # noqa: F401
+from tuoyu.subsidies.tests.claims_support import (
     BANK,
     entitled,
-    filed_institution,
-    filed_user,
     funded,
     item,
     no_standing_problems,

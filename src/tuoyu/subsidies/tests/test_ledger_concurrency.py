@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- the fixtures imported from test_claims_helpers are parameters here
 """P-SUB-4 under concurrency (PostgreSQL; SQLite serialises writers anyway): two threads
 paying the same claim → exactly one payment, the other item_already_paid; two claims racing
 for the same item → exactly one claim, the other item_already_claimed; two payments from a
@@ -18,11 +17,9 @@ from tuoyu.core.errors import DomainError
 from tuoyu.subsidies.models import Claim, LedgerEntry, Payment
 from tuoyu.subsidies.selectors.ledger import fund_balance
 from tuoyu.subsidies.services.claims import claim_approve, claim_pay, claim_review, claim_submit
-from tuoyu.subsidies.tests.test_claims_helpers import (  # noqa: F401
+from tuoyu.subsidies.tests.claims_support import (
     BANK,
     entitled,
-    filed_institution,
-    filed_user,
     funded,
     item,
     no_standing_problems,

@@ -1,5 +1,6 @@
-"""Shared pieces of the claims and ledger tests (no tests here): a filed institution with its
-account, a stand-in entitlement, standing providers that find no problem, a funded fund.
+"""Shared pieces of the claims and ledger tests: a stand-in entitlement, standing providers
+that find no problem, a funded fund (the filed institution and its account are fixtures in
+conftest.py).
 
 `entitled(monkeypatch, …)` replaces `tuoyu.subsidies.entitlements.entitlement_for` with one
 answering the given items; the flow test `test_claims_flow.py::test_real_entitlement_*`
@@ -7,10 +8,7 @@ runs against the real computation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-
-import pytest
 
 from tests.factories.subsidies import FundBudgetFactory, FundFactory
 from tuoyu.institutions import standing
@@ -62,16 +60,6 @@ def no_standing_problems(monkeypatch, problems: dict | None = None):
             key,
             lambda ids, on, answer=answer: {i: r for i, r in answer.items() if i in ids},
         )
-
-
-@pytest.fixture
-def filed_institution(make_filed):
-    return make_filed(filed_on=dt.date(2024, 1, 10), name="金东区阳光托育有限公司")
-
-
-@pytest.fixture
-def filed_user(make_user, filed_institution):
-    return make_user("jg-sun", institution=filed_institution)
 
 
 def funded(finance_user, *, year=2024, amount="1000000.00", pays_refs=(), code="district"):
