@@ -18,3 +18,13 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+def add_service_errors(form: forms.Form, exc, aliases: dict | None = None) -> None:
+    """Each error of a service's DomainError beside the field it concerns (its name, an
+    alias of it, or a list field's name without the index: "items[2]" → "items"), else
+    above the form: the message, never the code."""
+    aliases = aliases or {}
+    for e in exc.errors:
+        name = aliases.get(e.field or "", (e.field or "").split("[")[0])
+        form.add_error(name if name in form.fields else None, str(e.message))

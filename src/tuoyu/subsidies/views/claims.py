@@ -32,6 +32,7 @@ from tuoyu.subsidies.selectors import ledger as ledger_selectors
 from tuoyu.subsidies.selectors.ledger import yuan
 from tuoyu.subsidies.services import claims as claim_services
 from tuoyu.subsidies.services import ledger as ledger_services
+from tuoyu.web.forms import add_service_errors
 from tuoyu.web.tables import paginate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,14 +45,6 @@ def _sees_claims(user) -> bool:
         or scope.is_township
         or (scope.is_district and scope.department_code in CLAIM_DEPARTMENTS)
     )
-
-
-def _apply_errors(form: forms.Form, exc: DomainError, aliases: dict | None = None) -> None:
-    """Each error beside its field (or above the form): the message, never the code."""
-    aliases = aliases or {}
-    for e in exc.errors:
-        name = aliases.get(e.field or "", (e.field or "").split("[")[0])
-        form.add_error(name if name in form.fields else None, str(e.message))
 
 
 def _year(request, default: int) -> int:
@@ -338,7 +331,7 @@ def claim_detail(request, pk: int):
                         budget_year=d["budget_year"],
                     )
                 except DomainError as exc:
-                    _apply_errors(pay_form, exc)
+                    add_service_errors(pay_form, exc)
                 else:
                     messages.success(request, gettext("已支付"))
                     return redirect("subsidies:claim_detail", pk=claim.pk)
@@ -429,7 +422,7 @@ def fund_list(request):
                 note=d["note"],
             )
         except DomainError as exc:
-            _apply_errors(fund_form, exc)
+            add_service_errors(fund_form, exc)
         else:
             messages.success(request, gettext("已设立补助资金"))
             return redirect("subsidies:funds")
@@ -444,7 +437,7 @@ def fund_list(request):
                 document_ref=d["document_ref"],
             )
         except DomainError as exc:
-            _apply_errors(budget_form, exc)
+            add_service_errors(budget_form, exc)
         else:
             messages.success(request, gettext("已录入年度预算"))
             return redirect("subsidies:funds")
@@ -523,7 +516,7 @@ def fund_detail(request, pk: int):
                     booked_on=d["booked_on"],
                 )
             except DomainError as exc:
-                _apply_errors(clawback_form, exc)
+                add_service_errors(clawback_form, exc)
             else:
                 messages.success(request, gettext("已追回"))
                 return redirect(f"{request.path}?year={entry.budget_year}")

@@ -19,6 +19,7 @@ from tuoyu.subsidies.entitlements import entitlement_for
 from tuoyu.subsidies.models import DemonstrationTitle
 from tuoyu.subsidies.selectors import entitlements as selectors
 from tuoyu.subsidies.services.titles import demonstration_title_record
+from tuoyu.web.forms import add_service_errors
 from tuoyu.web.tables import paginate
 
 RECORD = "subsidies.record_titles"
@@ -55,11 +56,6 @@ class TitleForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
 
-def _form_errors(form, exc: DomainError) -> None:
-    for item in exc.errors:
-        form.add_error(item.field if item.field in form.fields else None, item.message)
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -92,7 +88,7 @@ def titles(request):
                     document_ref=data["document_ref"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
