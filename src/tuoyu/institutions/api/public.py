@@ -130,11 +130,13 @@ def _inspection(value: dict | None) -> dict | None:
     """Only the contract's two fields of a provider's last inspection."""
     if value is None:
         return None
-    return {"date": value["date"], "result": value["result"]}
+    day = value["date"]
+    return {"date": day if isinstance(day, str) else day.isoformat(), "result": value["result"]}
 
 
 def page_body(page: selectors.PublicPage) -> dict:
-    """A page as `PublicInstitutionPageOut` (plain values, in the schema's field order)."""
+    """A page as `PublicInstitutionPageOut` (plain values, in the schema's field order; dates
+    as the ISO strings the encoder would write, so no value goes through its fallback)."""
     return {
         "count": page.count,
         "results": [
@@ -146,7 +148,7 @@ def page_body(page: selectors.PublicPage) -> dict:
                 "address": r.address,
                 "affordable": r.affordable,
                 "filing_number": r.filing_number,
-                "filed_on": r.filed_on,
+                "filed_on": r.filed_on.isoformat(),
                 "classes": [
                     {"class_type": c.class_type, "capacity": c.capacity, "vacancies": c.vacancies}
                     for c in r.classes
