@@ -53,6 +53,9 @@ FILE_VIEWS = {
     # [workforce] P-WF-1 certificate scans (src/tuoyu/workforce/tests/test_scans.py); the
     # preview address is the same view with inline=True: CERTIFICATE_SCAN_VIEWED
     "tuoyu.workforce.views.certificate_scan": "workforce CERTIFICATE_SCAN_DOWNLOADED",
+    # [children] #12 P-HC-3 medical certificate scans (src/tuoyu/children/tests/
+    # test_downloads.py): the institution, its township, 区卫健局; a reading of personal data
+    "tuoyu.children.views.certificate_scan": "children CERTIFICATE_SCAN_DOWNLOADED",
 }
 
 

@@ -59,6 +59,12 @@ class ChildrenAction(AuditAction):
     EXAMINATION_RECORDED = "children.examination.recorded", _("记录儿童体检")
     HEALTH_CHECKS_RECEIVED = "children.health_check.batch_received", _("接收晨午检记录")
     CERTIFICATE_RECORDED = "children.medical_certificate.recorded", _("登记返园医学证明")
+    # P-HC-3: a download of a certificate's scan (a child's health document: a reading of
+    # personal data, audited as such)
+    CERTIFICATE_SCAN_DOWNLOADED = (
+        "children.medical_certificate.scan_downloaded",
+        _("下载返园医学证明扫描件"),
+    )
     VACCINATION_RECHECKS_MARKED = "children.vaccination_recheck.marked", _("标记年底接种证复查儿童")
     MEAL_ACCOUNT_RECORDED = "children.meal_fee_account.recorded", _("登记伙食费月度账目")
     MEAL_ACCOUNT_PUBLISHED = "children.meal_fee_account.published", _("公示伙食费月度账目")

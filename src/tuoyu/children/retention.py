@@ -9,7 +9,10 @@ in care, the enrolment row is anonymised:
   audited read works unchanged), the resident ID number and the guardian's phone are
   emptied (no ciphertext, no blind index), the guardian's name becomes "已匿名";
 - free text that may name someone goes: the leaving reason (often "转至……") and the
-  examinations' conclusions.
+  examinations' conclusions;
+- the scans of the child's medical certificates (P-HC-3) go, rows first and files after
+  the commit: a certificate names the child and states an illness. Its date of issue and
+  hospital stay, as the examinations' dates do.
 
 Kept for the statistics of past years: the row, its institution, class, gender, dates and
 status; the birth date in full (the health-management rates of P-NAT-3 and the class ages
@@ -21,6 +24,7 @@ separate row, anonymised on its own schedule.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.core.retention import RetentionRule, register
@@ -63,7 +67,27 @@ def _anonymise(children, *, now) -> int:
             ]
         )
     Examination.objects.filter(child__in=children).exclude(result="").update(result="")
+    _scans_delete(children)
     return len(children)
+
+
+def _scans_delete(children) -> None:
+    """Forget the certificates' scans in the rows now and delete their files after the
+    commit: a run rolled back keeps rows and files together, and the next run deletes them
+    (as workforce does for P-RET-2)."""
+    from tuoyu.children.models import MedicalCertificate
+
+    certificates = MedicalCertificate.objects.filter(child__in=children).exclude(scan="")
+    storage = MedicalCertificate._meta.get_field("scan").storage
+    names = list(certificates.values_list("scan", flat=True))
+    certificates.update(scan="")
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete_files)
 
 
 def register_retention() -> None:

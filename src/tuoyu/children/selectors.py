@@ -7,7 +7,13 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from tuoyu.children.models import Child, Examination, HealthCheck, OutbreakAlert
+from tuoyu.children.models import (
+    Child,
+    Examination,
+    HealthCheck,
+    MedicalCertificate,
+    OutbreakAlert,
+)
 from tuoyu.children.scopes import children_visible
 from tuoyu.children.services.enrolment import age_in_months
 from tuoyu.core.errors import NotFound
@@ -81,6 +87,30 @@ def awaiting_certificate_of(*, acting_user, child: Child) -> dict | None:
 
     child = child_get(acting_user=acting_user, child_id=child.pk)
     return pending(child.institution_id, [child.pk]).get(child.pk)
+
+
+def certificates_of(*, acting_user, child: Child) -> list[MedicalCertificate]:
+    """P-HC-3: the medical certificates recorded for a child, newest first (the child's
+    page and the certificate page list them, with the scan's download where one is
+    stored); scoped like the child."""
+    qs = children_visible(MedicalCertificate.objects.filter(child=child), scope_of(acting_user))
+    return list(qs.order_by("-issued_on", "-pk"))
+
+
+def certificate_scan_get(*, acting_user, certificate_id: int) -> MedicalCertificate:
+    """P-HC-3: a medical certificate whose scan the caller may download — the child's
+    institution, the township the institution is located in, 区卫健局
+    (`scopes.children_visible`). Anyone else, or a certificate without a scan: 404, the
+    same answer as for one that does not exist (no hint that it does)."""
+    certificate = (
+        children_visible(MedicalCertificate.objects.exclude(scan=""), scope_of(acting_user))
+        .select_related("child")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        raise NotFound()
+    return certificate
 
 
 def checks_of_class_day(*, acting_user, care_class: CareClass, on: dt.date, session: str):

@@ -12,6 +12,11 @@ urlpatterns = [
     path("new/", views.child_new, name="new"),
     path("<int:child_id>/", views.child_detail, name="child"),
     path("<int:child_id>/certificate/", views.certificate_new, name="certificate"),
+    path(
+        "certificates/<int:certificate_id>/download/",
+        views.certificate_scan,
+        name="certificate_scan",
+    ),
     path("meals/", views.meals, name="meals"),
     path("rates/", views.rates_page, name="rates"),
     path("alerts/", views.alerts, name="alerts"),

@@ -10,16 +10,23 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tuoyu.children import selectors
 from tuoyu.children.forms import CertificateForm, EnrolForm, MealAccountForm
 from tuoyu.children.models import SYMPTOMS, Child, HealthCheck, OutbreakAlert
 from tuoyu.children.scopes import children_visible
-from tuoyu.children.services.certificates import medical_certificate_record
+from tuoyu.children.services.certificates import (
+    medical_certificate_record,
+    medical_certificate_scan_download_record,
+    scan_content_type,
+    scan_extension,
+)
 from tuoyu.children.services.enrolment import age_in_months, child_enrol
 from tuoyu.children.services.examinations import examination_record
 from tuoyu.children.services.health_checks import health_checks_receive
@@ -243,9 +250,48 @@ def certificate_new(request, child_id: int):
     return render(
         request,
         "children/certificate_new.html",
-        {"child": child, "form": form, "pending": pending},
+        {
+            "child": child,
+            "form": form,
+            "pending": pending,
+            "certificates": selectors.certificates_of(acting_user=request.user, child=child),
+        },
         status=status,
     )
+
+
+@login_required
+@require_GET
+@never_cache
+def certificate_scan(request, certificate_id: int):
+    """P-HC-3: a medical certificate's scan as a download, for the child's institution, the
+    township it is located in and 区卫健局 (`selectors.certificate_scan_get`). No permission
+    check before the selector: a role that may not see children gets the same 404 as a
+    certificate that does not exist, not a 403 saying there is something to refuse.
+    Audited on every download; never cached (a child's health document)."""
+    try:
+        certificate = selectors.certificate_scan_get(
+            acting_user=request.user, certificate_id=certificate_id
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    # Opened before the event is written, so a file missing from storage records no
+    # download; closed again if the event cannot be written (the response closes it else).
+    scan = certificate.scan.open("rb")
+    try:
+        content_type = scan_content_type(scan)
+        medical_certificate_scan_download_record(
+            acting_user=request.user, certificate=certificate, size=certificate.scan.size
+        )
+    except BaseException:
+        scan.close()
+        raise
+    # The name carries no personal data (it stays in download histories): the document
+    # and its date of issue.
+    name = f"{gettext('返园医学证明')}-{certificate.issued_on:%Y%m%d}{scan_extension(content_type)}"
+    response = FileResponse(scan, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -461,6 +507,7 @@ def child_detail(request, child_id: int):
             "next_exam": selectors.exam_due_on(child, last, today),
             "may_record": may_record,
             "today": today,
+            "certificates": selectors.certificates_of(acting_user=request.user, child=child),
         },
     )
 

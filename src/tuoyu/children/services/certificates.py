@@ -7,6 +7,9 @@ API-CONTRACT §3 lists its rejection codes and none of them means "certificate m
 (`child_not_enrolled` would tell the institution's software a falsehood), so the batch API
 does not refuse: only the class page passes `require_certificate=True` to the ingest
 (stated decision; see docs/children.md).
+
+The scan is served to those who see the child (`selectors.certificate_scan_get`), every
+download audited here as a reading of personal data.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from tuoyu.audit.models import AuditEvent
 from tuoyu.audit.services import audit_record
 from tuoyu.children.catalogue import ChildrenAction, ChildrenError
 from tuoyu.children.models import Child, HealthCheck, MedicalCertificate
@@ -23,10 +27,11 @@ from tuoyu.core.bounds import date_check, text_check
 from tuoyu.core.catalogue import CoreError
 from tuoyu.core.errors import DomainError, OutOfScope
 from tuoyu.core.scope import scope_of
-from tuoyu.core.uploads import check_upload
+from tuoyu.core.uploads import FILE_SIGNATURES, check_upload, sniff_content_type
 
 SESSION_ORDER = {s: i for i, s in enumerate(HealthCheck.Session.values)}
 SCAN_MAX_BYTES = 10 * 1024 * 1024  # technical bound, as for other scanned documents
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
 HOSPITAL_MAX_LENGTH = 100
 
 
@@ -95,7 +100,7 @@ def medical_certificate_record(
         check_upload(
             scan,
             max_bytes=SCAN_MAX_BYTES,
-            allowed=("application/pdf", "image/jpeg", "image/png"),
+            allowed=SCAN_TYPES,
             field="scan",
         )
     with transaction.atomic():
@@ -128,3 +133,42 @@ def medical_certificate_record(
             },
         )
     return certificate
+
+
+def scan_content_type(scan) -> str:
+    """The content type of a stored scan (an open file), recognised again by its content
+    and stored extension as at upload (`core.uploads`): the model keeps no type, and a
+    served file must not be left for the browser to guess (P-HC-3)."""
+    head = scan.read(16)
+    scan.seek(0)
+    content_type = sniff_content_type(head, scan.name)
+    return content_type if content_type in SCAN_TYPES else "application/octet-stream"
+
+
+def scan_extension(content_type: str) -> str:
+    signature = FILE_SIGNATURES.get(content_type)
+    return signature[1][0] if signature else ""
+
+
+def medical_certificate_scan_download_record(
+    *, acting_user, certificate: MedicalCertificate, size: int
+) -> None:
+    """P-HC-3: audit a download of a certificate's scan. A child's health document is
+    sensitive personal data, so the event is a reading of personal data (`pii_read`), as
+    a revealed value is. The caller fetched the certificate through
+    `selectors.certificate_scan_get`, which applies the access rule."""
+    with transaction.atomic():
+        audit_record(
+            action=ChildrenAction.CERTIFICATE_SCAN_DOWNLOADED,
+            kind=AuditEvent.Kind.PII_READ,
+            actor=acting_user,
+            obj=certificate,
+            # the masked name, as on the pages: the audit log never holds the clear name
+            object_label=f"{certificate.child.name_masked}：{certificate.hospital}",
+            detail={
+                "child_id": certificate.child_id,
+                "institution_id": certificate.institution_id,
+                "issued_on": certificate.issued_on,
+                "size": size,
+            },
+        )

@@ -146,3 +146,44 @@ def test_p_ret_1_a_rerun_changes_nothing(children):
 
     assert {c.pk: _raw("children_child", columns, c.pk) for c in children.values()} == snapshot
     assert AuditEvent.objects.filter(action="jobs.retention.anonymised").count() == audits
+
+
+def test_p_ret_1_deletes_the_certificate_scans_of_an_anonymised_child(
+    large_class, media_root, django_capture_on_commit_callbacks
+):
+    """P-RET-1 with P-HC-3: a medical certificate's scan names the child and an illness; it
+    goes with the child's name (the row keeps its date of issue and hospital), after the
+    commit. The scan of a child still in care stays."""
+    from django.core.files.base import ContentFile
+
+    from tuoyu.children.models import MedicalCertificate
+
+    def certificate(child):
+        check = HealthCheckFactory(child=child, date=dt.date(2022, 3, 3), action="sent_home")
+        cert = MedicalCertificate(
+            institution_id=child.institution_id,
+            child=child,
+            sent_home_check=check,
+            issued_on=dt.date(2022, 3, 4),
+            hospital="金东区人民医院",
+        )
+        cert.scan.save("证明.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        cert.save()
+        return cert
+
+    gone = certificate(
+        _child(large_class, "张旧旧", status="withdrawn", left_on=dt.date(2023, 1, 1))
+    )
+    kept = certificate(_child(large_class, "赵在在"))
+    storage = MedicalCertificate._meta.get_field("scan").storage
+    gone_file, kept_file = gone.scan.name, kept.scan.name
+    assert storage.exists(gone_file) and storage.exists(kept_file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_retention()
+
+    gone.refresh_from_db()
+    assert gone.scan.name == "" and not storage.exists(gone_file)
+    assert (gone.issued_on, gone.hospital) == (dt.date(2022, 3, 4), "金东区人民医院")
+    kept.refresh_from_db()
+    assert kept.scan.name == kept_file and storage.exists(kept_file)
