@@ -27,6 +27,7 @@ import datetime as dt
 import json
 
 from django.db import connection
+from django.utils.translation import get_language
 
 from tuoyu import policy
 from tuoyu.core.errors import DomainError
@@ -156,6 +157,19 @@ def page_statement(
     return sql, [*flag_params, CareClass.Status.FILED.value, *params, size, start]
 
 
+_LABELS: dict[str | None, dict[str, str]] = {}
+
+
+def _class_type_labels() -> dict[str, str]:
+    """The class types' names in the active language (translated once per language, not
+    once per request)."""
+    language = get_language()
+    labels = _LABELS.get(language)
+    if labels is None:
+        labels = _LABELS[language] = {v: str(label) for v, label in CareClass.ClassType.choices}
+    return labels
+
+
 def _classes(value) -> list:
     """The row's filed classes ([id, class_type, capacity, name] each) in the public order."""
     rows = json.loads(value) if isinstance(value, str) else (value or [])
@@ -232,7 +246,7 @@ def public_page(
         elif counted:  # past the last page: no row carries the count
             cursor.execute(count_sql, params)
             count = cursor.fetchone()[0]
-    labels = {value: str(label) for value, label in CareClass.ClassType.choices}  # once a page
+    labels = _class_type_labels()
     return PublicPage(count=count, page=page, page_size=page_size, results=_build(rows, labels))
 
 
