@@ -3,9 +3,11 @@ filed institution (a share of each class's filed places, ages fitting the class 
 entry and periodic examinations with growth, and — at the district and test scales — four
 weeks of morning and noon checks with ordinary illness and planted clusters that raise
 outbreak alerts (P-HC-6). Deterministic (`ctx.rng`, classes in id order); streamed
-(`ctx.stream`, COPY / executemany) with flat memory at province scale, where checks are
-left out (200,000 children × 40 sessions would be 8 million rows; `bench/health_checks.py`
-measures ingest at that scale instead).
+(`ctx.stream`, COPY / executemany) with flat memory. At the larger scales (city, province)
+one school day of morning and noon checks, ordinary illness only (no planted cluster, no
+alert evaluation): four weeks would be ≈ 10 million rows for a province's 120,000
+children, and `bench/health_checks.py` measures the ingest of a province day through the
+API instead.
 
 Names are Chinese (core.names), ID numbers GB 11643-valid with the district's real 3307xx
 (or other) address code and the sex digit, guardians' phones valid mobile numbers.
@@ -41,6 +43,7 @@ MEDIANS = [
     (36, 96.1, 14.3),
 ]
 CHECK_WEEKS = 4
+LARGE_SCALE_CHECK_DAYS = 1  # the last school day, at the scales outside FULL_SCALES
 FULL_SCALES = ("district", "test")
 PHONE_PREFIXES = ("133", "135", "137", "138", "139", "150", "152", "158", "159", "180", "187")
 
@@ -207,19 +210,20 @@ def _check_row(rng, ch, day, session, planted_symptoms, batch_id):
     )
 
 
-def _checks(ctx, children, days):
+def _checks(ctx, children, days, *, plant: bool = True):
     rng = ctx.rng
     by_institution = defaultdict(list)
     for ch in children:
         by_institution[ch["institution_id"]].append(ch)
-    batches = {}
-    for inst_id in sorted(by_institution):
-        batches[inst_id] = HealthCheckBatch.objects.create(institution_id=inst_id).pk
+    made = HealthCheckBatch.objects.bulk_create(
+        [HealthCheckBatch(institution_id=inst_id) for inst_id in sorted(by_institution)]
+    )
+    batches = {b.institution_id: b.pk for b in made}
     first = sorted(by_institution)[0] if by_institution else None
     by_class = defaultdict(list)
     for ch in by_institution.get(first, []):
         by_class[ch["care_class_id"]].append(ch)
-    planted = _plant(by_class, days)
+    planted = _plant(by_class, days) if plant else {}
 
     def rows():
         for day in days:
@@ -272,6 +276,9 @@ def generate(ctx) -> None:
     if full and children:
         checks = _checks(ctx, children, _school_days(ctx.today, CHECK_WEEKS))
         alerts = _evaluate_alerts(ctx)
+    elif children:
+        days = _school_days(ctx.today, 1)[-LARGE_SCALE_CHECK_DAYS:]
+        checks = _checks(ctx, children, days, plant=False)
     audit_record(
         action=ChildrenAction.CHILDREN_SEEDED,
         object_type="children.child",
