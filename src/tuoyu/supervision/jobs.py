@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu.core.jobs import JobRunContext, periodic_job
+from tuoyu.core.jobs import JobRunContext, job, periodic_job
 
 
 @periodic_job(
@@ -38,4 +38,18 @@ def recompute_risk(run: JobRunContext) -> None:
     from tuoyu.supervision.services import risk_recompute
 
     run.set_count("scored", risk_recompute(today=run.day))
+    run.set_progress(1, 1)
+
+
+@job(
+    "supervision.risk_recompute_institution",
+    title=_("重算机构风险评分（传染病预警后）"),
+    labels={"scored": _("已评分机构")},
+)
+def recompute_institution_risk(run: JobRunContext) -> None:
+    """After an outbreak alert (P-HC-6 → P-SUP-4): the institution's score, off the
+    request that raised it. Idempotent (an upsert of the score)."""
+    from tuoyu.supervision.services import risk_recompute
+
+    run.set_count("scored", risk_recompute(institution_ids=[run.params["institution_id"]]))
     run.set_progress(1, 1)

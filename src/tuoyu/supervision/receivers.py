@@ -7,15 +7,28 @@ from tuoyu.core import events
 
 
 def count_outbreak_alert(*, institution_id, alert_id, acting_user) -> None:
-    """An outbreak alert (children, P-HC-6) counts for the institution's risk (P-SUP-4)."""
+    """An outbreak alert (children, P-HC-6) counts for the institution's risk (P-SUP-4).
+    The signal is stored now; the score is recomputed by a job, off the request path of
+    the check batch that raised the alert (10–20 % of a batch of 5,000 in the profile). One
+    run per institution and day (`run_key`), queued again (`rerun`) once it has finished,
+    so a later alert of the day is counted too."""
+    from tuoyu.core.jobs import enqueue_job
     from tuoyu.supervision.models import RiskSignal
     from tuoyu.supervision.services import risk_signal_record
 
+    today = policy.today()
     risk_signal_record(
         institution_id=institution_id,
         kind=RiskSignal.Kind.OUTBREAK_ALERT,
         ref_id=str(alert_id),
-        occurred_on=policy.today(),
+        occurred_on=today,
+        recompute=False,
+    )
+    enqueue_job(
+        "supervision.risk_recompute_institution",
+        run_key=f"risk:{institution_id}:{today.isoformat()}",
+        rerun=True,
+        institution_id=institution_id,
     )
 
 

@@ -167,8 +167,12 @@ def risk_recompute(*, institution_ids: list[int] | None = None, today: dt.date |
     return len(rows)
 
 
-def risk_signal_record(*, institution_id: int, kind: str, ref_id: str, occurred_on: dt.date):
-    """An outbreak alert (or another signal) counted for the institution's risk."""
+def risk_signal_record(
+    *, institution_id: int, kind: str, ref_id: str, occurred_on: dt.date, recompute: bool = True
+):
+    """An outbreak alert (or another signal) counted for the institution's risk; with
+    `recompute=False` the score follows in the job `supervision.risk_recompute_institution`
+    (enqueued by the caller) or in the daily recompute."""
     with transaction.atomic():
         RiskSignal.objects.get_or_create(
             institution_id=institution_id,
@@ -176,4 +180,5 @@ def risk_signal_record(*, institution_id: int, kind: str, ref_id: str, occurred_
             ref_id=str(ref_id),
             defaults={"occurred_on": occurred_on},
         )
-        risk_recompute(institution_ids=[institution_id])
+        if recompute:
+            risk_recompute(institution_ids=[institution_id])

@@ -78,11 +78,32 @@ def test_risk_contributions_are_shown_and_weighted(filed, health_user):
 
 
 def test_outbreak_alert_counts_for_risk(filed, django_capture_on_commit_callbacks):
+    """P-HC-6 → P-SUP-4: the alert's signal is stored at once; the score is recomputed by a
+    queued job (one per institution and day), off the check batch's request."""
+    from django.apps import apps
+
+    from tests.jobrun import InlineRun
+    from tuoyu.core import jobs
+
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit(
-            events.OUTBREAK_ALERT_RAISED, institution_id=filed.pk, alert_id=7, acting_user=None
-        )
-    assert RiskScore.objects.get(institution=filed).contributions["outbreak_alert"]["count"] == 1
+        for alert_id in (7, 8):  # two alerts of one day: one run
+            events.emit(
+                events.OUTBREAK_ALERT_RAISED,
+                institution_id=filed.pk,
+                alert_id=alert_id,
+                acting_user=None,
+            )
+    assert not RiskScore.objects.filter(institution=filed).exists()  # not in the request
+    runs = apps.get_model("jobs", "JobRun").objects.filter(
+        job_name="supervision.risk_recompute_institution"
+    )
+    assert [r.params for r in runs] == [{"institution_id": filed.pk}]
+
+    run = InlineRun(day=TODAY(), job_name=runs[0].job_name, params=runs[0].params)
+    jobs.get_job(run.job_name).func(run)
+
+    assert run.counts == {"scored": 1}
+    assert RiskScore.objects.get(institution=filed).contributions["outbreak_alert"]["count"] == 2
 
 
 def test_the_whole_loop_changes_the_next_draws_weight(make_filed, health_user, make_user):
