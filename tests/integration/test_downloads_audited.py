@@ -56,6 +56,9 @@ FILE_VIEWS = {
     # [children] #12 P-HC-3 medical certificate scans (src/tuoyu/children/tests/
     # test_downloads.py): the institution, its township, 区卫健局; a reading of personal data
     "tuoyu.children.views.certificate_scan": "children CERTIFICATE_SCAN_DOWNLOADED",
+    # [children] #12 P-HC-1 examination form scans (入托体检表; src/tuoyu/children/tests/
+    # test_exam_scans.py): the institution, its township, 区卫健局; a reading of personal data
+    "tuoyu.children.views.examination_scan": "children EXAMINATION_SCAN_DOWNLOADED",
 }
 
 

@@ -41,6 +41,7 @@ FIELDS = {
     "issued_on": _("开具日期"),
     "sent_home_on": _("离园日期"),
     "scan": _("扫描件"),
+    "form_scan": _("体检表扫描件"),
     "size": _("大小（字节）"),
     "year": _("年度"),
     "institutions": _("机构数"),

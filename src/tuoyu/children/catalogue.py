@@ -65,6 +65,12 @@ class ChildrenAction(AuditAction):
         "children.medical_certificate.scan_downloaded",
         _("下载返园医学证明扫描件"),
     )
+    # P-HC-1: a download of an examination form's scan (入托体检表: a child's health
+    # document, a reading of personal data, audited as such)
+    EXAMINATION_SCAN_DOWNLOADED = (
+        "children.examination.scan_downloaded",
+        _("下载入托体检表扫描件"),
+    )
     VACCINATION_RECHECKS_MARKED = "children.vaccination_recheck.marked", _("标记年底接种证复查儿童")
     MEAL_ACCOUNT_RECORDED = "children.meal_fee_account.recorded", _("登记伙食费月度账目")
     MEAL_ACCOUNT_PUBLISHED = "children.meal_fee_account.published", _("公示伙食费月度账目")

@@ -39,8 +39,15 @@ class EnrolForm(StyledForm):
     height_cm = forms.DecimalField(
         label=_("身长/身高（厘米）"), required=False, max_digits=4, decimal_places=1
     )
+    # P-HC-1: the examination form itself, instead of (or besides) the fields above; its
+    # type and size are the service's (`examination_record`).
+    form_scan = forms.FileField(
+        label=_("入托体检表扫描件（可选，PDF 或图片）"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
 
-    EXAM_FIELDS = ("examined_by", "exam_result", "weight_kg", "height_cm")
+    EXAM_FIELDS = ("examined_by", "exam_result", "weight_kg", "height_cm", "form_scan")
     # Where the service names a field differently from the form.
     SERVICE_FIELDS = {
         "guardian.name": "guardian_name",
@@ -76,6 +83,7 @@ class EnrolForm(StyledForm):
             "result": data.get("exam_result") or "",
             "weight_kg": data.get("weight_kg"),
             "height_cm": data.get("height_cm"),
+            "form_scan": data.get("form_scan") or None,
         }
 
     def add_service_errors(self, exc) -> None:

@@ -104,3 +104,50 @@ def vaccination_recheck(run: JobRunContext) -> None:
     run.set_count("due", recheck_due(run.day.year).count())
     run.set_count("marked", len(vaccination_rechecks_mark(year=run.day.year)))
     run.set_progress(1, 1)
+
+
+@periodic_job(
+    "children.healthcheck_partitions",
+    schedule="daily",
+    at="00:30",
+    title=_("晨午检记录月分区维护"),
+    description=_(
+        "在 PostgreSQL 上为晨午检记录提前建好本月和下月的分区，并把落入默认分区的记录移入各自月份的分区"
+        "（SQLite 无需分区）"
+    ),
+    labels={
+        "created": _("新建月分区"),
+        "months": _("新建分区的月份"),
+        "left_in_default": _("仍在默认分区的记录"),
+    },
+)
+def healthcheck_partitions(run: JobRunContext) -> None:
+    """[children] #12: the partitions exist before the rows of a month arrive, so a batch
+    pays no DDL; a month whose rows landed in the DEFAULT partition (no partition yet when
+    they came) gets its partition and the rows. Rerun-safe: an existing month is left."""
+    from django.db import connection
+
+    from tuoyu.children.services.health_checks import (
+        DEFAULT_PARTITION,
+        healthcheck_partitions_ensure,
+        month_after,
+        month_of,
+    )
+
+    months = {month_of(run.day), month_after(month_of(run.day))}
+    left = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT date_trunc('month', date)::date FROM {DEFAULT_PARTITION}"
+            )
+            months |= {r[0] for r in cursor.fetchall()}
+    created = healthcheck_partitions_ensure(months=months, refresh=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {DEFAULT_PARTITION}")
+            left = cursor.fetchone()[0]
+    run.set_count("created", len(created))
+    run.set_count("left_in_default", left)
+    run.set_result("months", [f"{m:%Y-%m}" for m in created])
+    run.set_progress(1, 1)

@@ -122,6 +122,13 @@ class Examination(models.Model):
     haemoglobin_g_l = models.PositiveSmallIntegerField(_("血红蛋白（g/L）"), null=True, blank=True)
     hearing_passed = models.BooleanField(_("听力筛查通过"), null=True, blank=True)
     result = models.CharField(_("结论"), max_length=200, blank=True)
+    # P-HC-1: the examination form (入托体检表) the maternal and child health hospital filled
+    # in, scanned: with it an entry examination is complete without typed measurements
+    # (`services.examinations.ENTRY_COMPLETE`). Served by `views.examination_scan`; deleted
+    # with the child's anonymisation (P-RET-1).
+    form_scan = models.FileField(
+        _("体检表扫描件"), upload_to=RandomName("children/examinations/%Y/%m/"), blank=True
+    )
     # P-HC-2: the growth judged at the examination, and the reference that judged it.
     waz = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     haz = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -162,9 +169,17 @@ class HealthCheckBatch(models.Model):
 
 
 class HealthCheck(models.Model):
-    """One morning/noon/afternoon check of one child (P-HC-3). The idempotency key is
-    (institution, record_id), a unique constraint (ON CONFLICT DO NOTHING on insert). The
-    class is the child's class on that day (alerts are per class, children move)."""
+    """One morning/noon/afternoon check of one child (P-HC-3). The class is the child's
+    class on that day (alerts are per class, children move).
+
+    A province year is ~146 million rows ([children] #12): on PostgreSQL the table is
+    PARTITIONED BY RANGE (date), one partition per month (`children_healthcheck_p2026_12`,
+    plus a DEFAULT partition that is normally empty; migration 0002, kept ahead by the job
+    `children.healthcheck_partitions`); SQLite keeps one plain table. A unique key of a
+    partitioned table must hold the partition key, so the idempotency key is (institution,
+    record_id, date) (ON CONFLICT DO NOTHING on insert) and the primary key in the DDL is
+    (id, date) — Django keeps `id` as its pk, the sequence makes it unique. A record id
+    reused on ANOTHER date is found by the service (`health_checks.py`), not by the key."""
 
     class Session(models.TextChoices):
         MORNING = "morning", _("晨检")
@@ -204,8 +219,12 @@ class HealthCheck(models.Model):
         verbose_name = _("晨午检记录")
         verbose_name_plural = _("晨午检记录")
         constraints = [
+            # The partition key (date) is part of it: PostgreSQL allows no other unique key
+            # on a partitioned table. Its prefix (institution, record_id) also serves the
+            # service's look-up of a record id across dates, partition by partition, so no
+            # second index is written.
             models.UniqueConstraint(
-                fields=["institution", "record_id"], name="healthcheck_unique_record"
+                fields=["institution", "record_id", "date"], name="healthcheck_unique_record"
             )
         ]
         indexes = [
@@ -315,7 +334,13 @@ class MedicalCertificate(models.Model):
         "institutions.Institution", on_delete=models.PROTECT, related_name="+"
     )
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="medical_certificates")
-    sent_home_check = models.ForeignKey(HealthCheck, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: on PostgreSQL the checks are a partitioned table whose only
+    # unique keys contain the date, so nothing unique on `id` alone can be referenced. The
+    # service (`certificates.py`) picks the check it answers, and checks are never deleted
+    # while their child's data is kept (retention anonymises).
+    sent_home_check = models.ForeignKey(
+        HealthCheck, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     issued_on = models.DateField(_("开具日期"))
     hospital = models.CharField(_("开具医院"), max_length=100)
     scan = models.FileField(

@@ -10,9 +10,10 @@ in care, the enrolment row is anonymised:
   emptied (no ciphertext, no blind index), the guardian's name becomes "已匿名";
 - free text that may name someone goes: the leaving reason (often "转至……") and the
   examinations' conclusions;
-- the scans of the child's medical certificates (P-HC-3) go, rows first and files after
-  the commit: a certificate names the child and states an illness. Its date of issue and
-  hospital stay, as the examinations' dates do.
+- the scans of the child's medical certificates (P-HC-3) and examination forms (入托体检表,
+  P-HC-1) go, rows first and files after the commit: a certificate names the child and
+  states an illness, an examination form names the child and its findings. A certificate's
+  date of issue and hospital stay, as the examinations' dates and measurements do.
 
 Kept for the statistics of past years: the row, its institution, class, gender, dates and
 status; the birth date in full (the health-management rates of P-NAT-3 and the class ages
@@ -23,6 +24,8 @@ separate row, anonymised on its own schedule.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -72,22 +75,24 @@ def _anonymise(children, *, now) -> int:
 
 
 def _scans_delete(children) -> None:
-    """Forget the certificates' scans in the rows now and delete their files after the
-    commit: a run rolled back keeps rows and files together, and the next run deletes them
-    (as workforce does for P-RET-2)."""
-    from tuoyu.children.models import MedicalCertificate
+    """Forget the scans in the rows now — the certificates' (P-HC-3) and the examination
+    forms' (P-HC-1) — and delete their files after the commit: a run rolled back keeps rows
+    and files together, and the next run deletes them (as workforce does for P-RET-2)."""
+    from tuoyu.children.models import Examination, MedicalCertificate
 
-    certificates = MedicalCertificate.objects.filter(child__in=children).exclude(scan="")
-    storage = MedicalCertificate._meta.get_field("scan").storage
-    names = list(certificates.values_list("scan", flat=True))
-    certificates.update(scan="")
+    for model, field in ((MedicalCertificate, "scan"), (Examination, "form_scan")):
+        rows = model.objects.filter(child__in=children).exclude(**{field: ""})
+        storage = model._meta.get_field(field).storage
+        names = list(rows.values_list(field, flat=True))
+        if not names:
+            continue
+        rows.update(**{field: ""})
+        transaction.on_commit(partial(_files_delete, storage, names))
 
-    def delete_files():
-        for name in names:
-            storage.delete(name)
 
-    if names:
-        transaction.on_commit(delete_files)
+def _files_delete(storage, names) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def register_retention() -> None:

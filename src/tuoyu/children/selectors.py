@@ -133,10 +133,31 @@ def outgrown(*, acting_user, institution: Institution, on: dt.date) -> list[Chil
 
 
 def entry_exam_missing(*, acting_user, institution: Institution) -> QuerySet[Child]:
-    """P-HC-1: active children with no entry examination recorded."""
-    return children_of(acting_user=acting_user, institution=institution).exclude(
-        examinations__kind=Examination.Kind.ENTRY
+    """P-HC-1: active children with no complete entry examination — neither a finding
+    typed in nor the examination form's scan (`services.examinations.ENTRY_COMPLETE`: a
+    scan alone satisfies it)."""
+    from tuoyu.children.services.examinations import ENTRY_COMPLETE
+
+    done = Examination.objects.filter(
+        ENTRY_COMPLETE, institution=institution, kind=Examination.Kind.ENTRY
+    ).values("child_id")
+    return children_of(acting_user=acting_user, institution=institution).exclude(pk__in=done)
+
+
+def examination_scan_get(*, acting_user, exam_id: int) -> Examination:
+    """P-HC-1: an examination whose form scan the caller may download — the child's
+    institution, the township the institution is located in, 区卫健局
+    (`scopes.children_visible`). Anyone else, or an examination without a scan: 404, the
+    same answer as for one that does not exist (no hint that it does)."""
+    exam = (
+        children_visible(Examination.objects.exclude(form_scan=""), scope_of(acting_user))
+        .select_related("child")
+        .filter(pk=exam_id)
+        .first()
     )
+    if exam is None:
+        raise NotFound()
+    return exam
 
 
 def vaccination_overdue(*, acting_user, institution: Institution, on: dt.date):

@@ -17,6 +17,11 @@ urlpatterns = [
         views.certificate_scan,
         name="certificate_scan",
     ),
+    path(
+        "examinations/<int:exam_id>/download/",
+        views.examination_scan,
+        name="examination_scan",
+    ),
     path("meals/", views.meals, name="meals"),
     path("rates/", views.rates_page, name="rates"),
     path("alerts/", views.alerts, name="alerts"),

@@ -28,7 +28,10 @@ from tuoyu.children.services.certificates import (
     scan_extension,
 )
 from tuoyu.children.services.enrolment import age_in_months, child_enrol
-from tuoyu.children.services.examinations import examination_record
+from tuoyu.children.services.examinations import (
+    examination_record,
+    examination_scan_download_record,
+)
 from tuoyu.children.services.health_checks import health_checks_receive
 from tuoyu.children.services.health_checks_csv import COLUMNS, health_checks_csv_receive
 from tuoyu.children.services.meals import meal_account_record, publish_by_day
@@ -295,6 +298,39 @@ def certificate_scan(request, certificate_id: int):
 
 
 @login_required
+@require_GET
+@never_cache
+def examination_scan(request, exam_id: int):
+    """P-HC-1: an examination form's scan (入托体检表) as a download, for the child's
+    institution, the township it is located in and 区卫健局 (`selectors.examination_scan_get`),
+    as `certificate_scan`: no permission check before the selector (a role that may not see
+    children gets the 404 of an examination that does not exist), audited on every
+    download, never cached, never sniffed."""
+    try:
+        exam = selectors.examination_scan_get(acting_user=request.user, exam_id=exam_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    # Opened before the event is written, so a file missing from storage records no
+    # download; closed again if the event cannot be written (the response closes it else).
+    scan = exam.form_scan.open("rb")
+    try:
+        content_type = scan_content_type(scan)
+        examination_scan_download_record(
+            acting_user=request.user, exam=exam, size=exam.form_scan.size
+        )
+    except BaseException:
+        scan.close()
+        raise
+    # The name carries no personal data (it stays in download histories): the document
+    # and the day of the examination.
+    document = gettext("入托体检表") if exam.kind == exam.Kind.ENTRY else gettext("体检表")
+    name = f"{document}-{exam.examined_on:%Y%m%d}{scan_extension(content_type)}"
+    response = FileResponse(scan, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 @permission_required("children.view_children", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def meals(request):
@@ -398,7 +434,7 @@ def child_new(request):
     service; P-HC-1, P-STD-1, P-STD-4): every error next to its field, input kept."""
     institution = _own_institution(request)
     classes = selectors.classes_open(acting_user=request.user, institution=institution)
-    form = EnrolForm(request.POST or None, classes=classes)
+    form = EnrolForm(request.POST or None, request.FILES or None, classes=classes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -488,6 +524,8 @@ def child_detail(request, child_id: int):
                 height_cm=request.POST.get("height_cm") or None,
                 haemoglobin_g_l=_int_or_none(request.POST.get("haemoglobin_g_l")),
                 examined_by=request.POST.get("examined_by", ""),
+                # P-HC-1: the examination form's scan, checked by content in the service
+                form_scan=request.FILES.get("form_scan"),
             )
             messages.success(request, gettext("体检记录已保存"))
         except DomainError as exc:

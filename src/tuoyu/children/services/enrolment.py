@@ -10,8 +10,10 @@ P-STD-1, P-STD-4).
   locked while counting, so two enrolments cannot both take the last place.
 - P-HC-4: the vaccination-certificate check is due within `health.vaccination_check_within_days`
   of enrolment (policy; no deadline before that rule's version took effect).
-- P-HC-1: the entry examination is recorded with the enrolment when given; children without
-  one are listed as missing it (`selectors.entry_exam_missing`).
+- P-HC-1: the entry examination is recorded with the enrolment when given — typed in, or
+  the scan of its form (`form_scan`) alone; children without a complete one (the rule is
+  `services.examinations.ENTRY_COMPLETE`) are listed as missing it
+  (`selectors.entry_exam_missing`). A refused enrolment deletes a scan it had stored.
 """
 
 from __future__ import annotations
@@ -147,7 +149,14 @@ def child_enrol(
         raise DomainError(
             CoreError.DATE_OUT_OF_RANGE, "入托日期不能晚于一年以后", field="enrolled_on"
         )
-    with transaction.atomic():
+    from tuoyu.children.services.examinations import (
+        examination_record,
+        scans_removed_on_rollback,
+    )
+
+    # P-HC-1: the examination's scan is stored inside this transaction; if anything after
+    # it fails, the rollback takes the row and this block deletes the file.
+    with scans_removed_on_rollback(), transaction.atomic():
         care_class = _open_class(institution, class_id)
         _check_not_enrolled_elsewhere(
             institution,
@@ -170,8 +179,6 @@ def child_enrol(
             vaccination_due_on=vaccination_due(enrolled_on),
         )
         if entry_examination:
-            from tuoyu.children.services.examinations import examination_record
-
             examination_record(
                 acting_user=acting_user,
                 child=child,

@@ -2,27 +2,45 @@
 
 1. parse and validate the whole batch in one pass (no query);
 2. the enrolments of every child the batch names in ONE query;
-3. ONE insert of the valid rows with ON CONFLICT DO NOTHING on (institution, record_id) —
-   the idempotency key is a unique constraint, not a check in Python;
-4. the record ids the insert stored come back from it (PostgreSQL `RETURNING`; SQLite:
-   the rows carrying this batch's id) and are accepted; ONE query reads back only the rows
-   it skipped (none in a first submission): identical content is a duplicate, other
-   content `record_id_conflict`;
+3. ONE query for the batch's record ids already stored by the institution, whatever their
+   date: identical content is a duplicate, other content (a different date included)
+   `record_id_conflict`;
+4. ONE insert of the other rows with ON CONFLICT DO NOTHING on (institution, record_id,
+   date); the record ids it stored come back from it (PostgreSQL `RETURNING`; SQLite: the
+   rows carrying this batch's id) and are accepted;
 5. ONE audit event for the batch (count and SHA-256 of the accepted record ids);
 6. the outbreak rules of P-HC-6 evaluated on what was accepted (`outbreak.py`).
 
 All of it in one transaction: on a server error nothing of the batch is stored, and a
 retry of the whole batch (a client that timed out, a process killed mid-batch) stores each
 record exactly once (the retry's already stored rows come back as duplicates).
+
+Monthly partitions ([children] #12, PostgreSQL; `models.HealthCheck`). The unique key holds
+the date (a partitioned table allows no other), so it alone catches a same-date retry; a
+record id reused on ANOTHER date is step 3's look-up (the unique key's prefix (institution,
+record_id), one probe per attached partition). Two batches of one institution racing with
+the same record id on two dates would each miss the other's uncommitted row and both store
+it, so each batch first takes a transaction-scoped advisory lock on its institution
+(`pg_advisory_xact_lock`): batches of ONE institution run one after the other (a nursery
+sends two a day), other institutions are not held up. SQLite's writer lock
+(`transaction_mode` IMMEDIATE) serialises every batch anyway. The month partitions a batch
+needs are created before its transaction when missing (`healthcheck_partitions_ensure`,
+from a per-process set of known months: a normal batch pays no catalogue query); the daily
+job `children.healthcheck_partitions` creates next month's ahead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -46,6 +64,13 @@ ATTENDANCES = frozenset(HealthCheck.Attendance.values)
 ACTIONS = frozenset(HealthCheck.Action.values)
 TENTH = Decimal("0.1")
 CONTENT = ("child_id", "date", "session", "attendance", "temperature_c", "symptoms", "action")
+# pg_advisory_xact_lock keys (one bigint): this namespace in the high 32 bits, the
+# institution id (or 0: the partition DDL) in the low ones.
+LOCK_NAMESPACE_CHECKS = 0x48430001  # "HC", 1: one institution's batches
+LOCK_NAMESPACE_PARTITIONS = 0x48430002  # "HC", 2: creating a month partition
+PARTITION_LOCK_TIMEOUT = "2s"  # a busy parent table: the rows go to the DEFAULT partition
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,6 +164,20 @@ def _reject(result: BatchResult, index: int, record_id, errors: list[ErrorItem])
     )
 
 
+def _among(model, column: str, values: list):
+    """`column IN values` as ONE parameter (an array on PostgreSQL, a JSON list on SQLite):
+    `pk__in=[…2,500…]` would send 2,500 parameters (split in chunks of 999 on SQLite) for the
+    server to parse and plan."""
+    qualified = f'"{model._meta.db_table}"."{column}"'
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{qualified} = ANY(%s)", (list(values),), output_field=BooleanField())
+    return RawSQL(
+        f"{qualified} IN (SELECT value FROM json_each(%s))",
+        (json.dumps(list(values)),),
+        output_field=BooleanField(),
+    )
+
+
 def _validate(
     records: list[dict],
     institution: Institution,
@@ -165,15 +204,19 @@ def _validate(
         elif rid:
             firsts[rid] = index
         parsed.append((index, errors, row))
-    child_ids = {r["child_id"] for _, e, r in parsed if not e}
+    child_ids = sorted({r["child_id"] for _, e, r in parsed if not e})
     # One query: the enrolments here of every child the batch names (a child of another
     # institution is simply not found: `child_not_enrolled`, no existence leak).
-    enrolments = {
-        c["pk"]: c
-        for c in Child.objects.filter(institution=institution, pk__in=child_ids).values(
-            "pk", "care_class_id", "enrolled_on", "left_on"
-        )
-    }
+    enrolments = (
+        {
+            c["pk"]: c
+            for c in Child.objects.filter(
+                _among(Child, "id", child_ids), institution=institution
+            ).values("pk", "care_class_id", "enrolled_on", "left_on")
+        }
+        if child_ids
+        else {}
+    )
     valid = []
     for index, errors, row in parsed:
         if not errors:
@@ -245,7 +288,7 @@ def _insert_ignoring_conflicts(institution_id: int, batch_id: int, rows: list[di
         )
         for r in rows
     ]
-    conflict = "ON CONFLICT (institution_id, record_id) DO NOTHING"
+    conflict = "ON CONFLICT (institution_id, record_id, date) DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -268,6 +311,135 @@ def _insert_ignoring_conflicts(institution_id: int, batch_id: int, rows: list[di
 
 
 INCOMING = "children_healthcheck_incoming"
+TABLE = HealthCheck._meta.db_table
+DEFAULT_PARTITION = f"{TABLE}_default"
+
+# Database name → the months whose partition is known to be attached (filled from the
+# catalogue once per process, then by what this process creates, on commit only: a
+# partition created in a transaction that rolls back does not exist).
+_known_months: dict[str, set[dt.date]] = {}
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def partition_name(month: dt.date) -> str:
+    return f"{TABLE}_p{month:%Y_%m}"
+
+
+def attached_months() -> set[dt.date]:
+    """The months with an attached partition (PostgreSQL catalogue; one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [TABLE],
+        )
+        names = [r[0] for r in cursor.fetchall()]
+    prefix = f"{TABLE}_p"
+    return {
+        dt.date(int(n[len(prefix) :][:4]), int(n[len(prefix) :][5:7]), 1)
+        for n in names
+        if n.startswith(prefix)
+    }
+
+
+def forget_known_partitions() -> None:
+    """Drop the per-process set (tests; after a partition was detached by hand)."""
+    _known_months.clear()
+
+
+def _partition_create(month: dt.date) -> bool:
+    """Create and attach the partition of `month` (its own short transaction when called
+    outside one). Rows of that month already in the DEFAULT partition are moved into it
+    (they arrived when the month had no partition). False when it was there already, or
+    when a table of that name exists unattached (a detached month not yet dropped: never
+    reattached by a program, see docs/children.md)."""
+    name, start, end = partition_name(month), month, month_after(month)
+    bounds = f"FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # DDL on the parent takes a strong lock: wait little (the rows go to the DEFAULT
+        # partition meanwhile), and one creator at a time.
+        cursor.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_NAMESPACE_PARTITIONS << 32])
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        if cursor.fetchone()[0]:
+            if month not in attached_months():
+                log.error("table %s exists but is no partition: month not created", name)
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            return False
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {DEFAULT_PARTITION} WHERE date >= %s AND date < %s)",
+            [start, end],
+        )
+        if not cursor.fetchone()[0]:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} FOR VALUES {bounds}"
+            )
+        else:
+            cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS)")
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE date >= %s AND date < %s "
+                f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+                [start, end],
+            )
+            cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES {bounds}")
+        # Back to the session's timeout for the rest of an enclosing transaction.
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+        return True
+
+
+def healthcheck_partitions_ensure(*, months: Iterable[dt.date], refresh: bool = False) -> list:
+    """Make sure the month partitions of `months` exist (PostgreSQL; nothing on SQLite).
+    Returns the months created. A month the per-process set knows costs no query; otherwise
+    one catalogue query, then one short transaction per missing month. A partition that
+    cannot be created now (a lock not granted in PARTITION_LOCK_TIMEOUT) is logged and
+    left: its rows go to the DEFAULT partition, and the daily job moves them later."""
+    if connection.vendor != "postgresql":
+        return []
+    wanted = {month_of(m) for m in months}
+    database = connection.settings_dict["NAME"]
+    known = _known_months.get(database)
+    if not refresh and known is not None and wanted <= known:
+        return []
+    existing = attached_months()
+    created = []
+    for month in sorted(wanted - existing):
+        try:
+            if _partition_create(month):
+                created.append(month)
+        except DatabaseError:
+            log.warning("health-check partition %s not created now", month, exc_info=True)
+    done = existing | set(created)
+    transaction.on_commit(lambda: _known_months.setdefault(database, set()).update(done))
+    return created
+
+
+def _lock_institution(institution_id: int) -> None:
+    """PostgreSQL: one batch of an institution at a time, until its transaction ends (see
+    the module docstring). SQLite: the IMMEDIATE transaction already holds the writer lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)",
+                [(LOCK_NAMESPACE_CHECKS << 32) | institution_id],
+            )
+
+
+def _stored(institution_id: int, record_ids: list[str]) -> dict[str, dict]:
+    """Step 3: the rows of the institution holding any of `record_ids`, on any date (one
+    query, the unique key's prefix in every attached partition)."""
+    return {
+        s["record_id"]: s
+        for s in HealthCheck.objects.filter(
+            _among(HealthCheck, "record_id", record_ids), institution_id=institution_id
+        ).values("record_id", *CONTENT)
+    }
 
 
 def _same(stored: dict, row: dict) -> bool:
@@ -299,26 +471,26 @@ def health_checks_receive(
     if not valid:
         result.rejected.sort(key=lambda r: r["index"])
         return result
+    # Before the batch's transaction: a partition's DDL locks the parent table, so it is
+    # committed on its own at once rather than held for the whole batch.
+    healthcheck_partitions_ensure(months={row["date"] for _, row in valid})
     with transaction.atomic():
+        _lock_institution(institution.pk)
         batch = HealthCheckBatch.objects.create(
             institution=institution,
             acting_user_id=getattr(acting_user, "pk", None),
             submitted=len(records),
         )
-        inserted = _insert_ignoring_conflicts(institution.pk, batch.pk, [row for _, row in valid])
-        # Step 4: only the rows the insert skipped are read back (none in a first
-        # submission), to tell a duplicate from a conflict.
-        skipped = [row["record_id"] for _, row in valid if row["record_id"] not in inserted]
-        stored = (
-            {
-                s["record_id"]: s
-                for s in HealthCheck.objects.filter(
-                    institution=institution, record_id__in=skipped
-                ).values("record_id", *CONTENT)
-            }
-            if skipped
-            else {}
-        )
+        # Step 3: a record id stored before, on this date or another (none in a first
+        # submission), is a duplicate or a conflict, and is not inserted again.
+        stored = _stored(institution.pk, [row["record_id"] for _, row in valid])
+        fresh = [row for _, row in valid if row["record_id"] not in stored]
+        inserted = _insert_ignoring_conflicts(institution.pk, batch.pk, fresh) if fresh else set()
+        # The unique key still decides: a row the insert skipped was stored meanwhile by a
+        # writer outside this service's lock; it is read back like step 3's.
+        skipped = [row["record_id"] for row in fresh if row["record_id"] not in inserted]
+        if skipped:
+            stored.update(_stored(institution.pk, skipped))
         accepted = []
         for index, row in valid:
             if row["record_id"] in inserted:

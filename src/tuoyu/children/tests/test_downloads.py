@@ -3,8 +3,8 @@ not only stored: a download for the child's institution, the township the instit
 located in and 区卫健局 (`scopes.children_visible`); anyone else — another institution,
 another township, a department without health scope, an operator — gets 404, as for a
 certificate that does not exist. Every download is audited as a reading of personal data
-(a child's health document). The entry examination (P-HC-1) is recorded as fields, not as
-a file, so the scan is the only file the children app stores."""
+(a child's health document). The entry examination's form (P-HC-1) is served the same way
+(tests/test_exam_scans.py)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ imports the jobs app."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -187,3 +188,33 @@ def test_p_ret_1_deletes_the_certificate_scans_of_an_anonymised_child(
     assert (gone.issued_on, gone.hospital) == (dt.date(2022, 3, 4), "金东区人民医院")
     kept.refresh_from_db()
     assert kept.scan.name == kept_file and storage.exists(kept_file)
+
+
+def test_p_ret_1_deletes_the_examination_form_scans_of_an_anonymised_child(
+    large_class, media_root, django_capture_on_commit_callbacks
+):
+    """P-RET-1 with P-HC-1: the scan of an entry examination form (入托体检表) names the child
+    and its findings; it goes with the child's name, after the commit (the row keeps its
+    date and measurements, for past years' rates). The scan of a child in care stays."""
+    from django.core.files.base import ContentFile
+
+    def scanned(child):
+        exam = child.examinations.get()
+        exam.form_scan.save("入托体检表.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+        return exam
+
+    gone = scanned(_child(large_class, "张旧旧", status="withdrawn", left_on=dt.date(2023, 1, 1)))
+    kept = scanned(_child(large_class, "赵在在"))
+    storage = Examination._meta.get_field("form_scan").storage
+    gone_file, kept_file = gone.form_scan.name, kept.form_scan.name
+    assert gone_file.startswith("children/examinations/") and "体检" not in gone_file
+    assert storage.exists(gone_file) and storage.exists(kept_file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_retention()
+
+    gone.refresh_from_db()
+    assert gone.form_scan.name == "" and not storage.exists(gone_file)
+    assert (gone.examined_on, gone.weight_kg) == (dt.date(2022, 3, 1), Decimal("12.50"))
+    kept.refresh_from_db()
+    assert kept.form_scan.name == kept_file and storage.exists(kept_file)
