@@ -58,7 +58,7 @@ system-deps: $(VENV)/.installed
 # ---- demo --------------------------------------------------------------------------------
 demo: setup
 	$(TUOYU) migrate --noinput -v 0
-	$(TUOYU) seed --scale district --seed 1 --if-empty
+	$(TUOYU) seed --scale district --seed 1 --if-empty --history-weeks 52
 	$(TUOYU) db_optimize  # fresh planner statistics at every start ([scale] point 4)
 	@echo "演示账号（密码 demo-pass-2020）："
 	@$(TUOYU) demo_accounts | column -t -s $$'\t' | head -n 40

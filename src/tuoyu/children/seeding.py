@@ -1,7 +1,8 @@
 """Demo and scale data of children (`tuoyu seed`): children in the filed classes of every
 filed institution (a share of each class's filed places, ages fitting the class type),
-entry and periodic examinations with growth, and — at the district and test scales — four
-weeks of morning and noon checks with ordinary illness and planted clusters that raise
+entry and periodic examinations with growth, and — at the district and test scales —
+`ctx.history_weeks` school weeks of morning and noon checks (4 by default; a year for
+`make demo`) with the illness of the season (`SEASONS`) and planted clusters that raise
 outbreak alerts (P-HC-6). Deterministic (`ctx.rng`, classes in id order); streamed
 (`ctx.stream`, COPY / executemany) with flat memory. At the larger scales (city, province)
 one school day of morning and noon checks, ordinary illness only (no planted cluster, no
@@ -24,6 +25,7 @@ from tuoyu.audit.services import audit_record
 from tuoyu.children import growth
 from tuoyu.children.catalogue import ChildrenAction
 from tuoyu.children.models import Child, Examination, HealthCheck, HealthCheckBatch
+from tuoyu.children.services.health_checks import healthcheck_partitions_ensure
 from tuoyu.children.services.outbreak import outbreak_evaluate
 from tuoyu.core.identifiers import make_id_number
 from tuoyu.core.names import GIVEN_CHARS, person_name
@@ -42,7 +44,26 @@ MEDIANS = [
     (30, 91.9, 13.3),
     (36, 96.1, 14.3),
 ]
-CHECK_WEEKS = 4
+# Illness by month, as the district's paediatric seasons run (Zhejiang): respiratory
+# infections (fever, cough) peak in winter, hand-foot-mouth disease from April to July,
+# viral gastroenteritis (vomiting, diarrhoea) in late autumn and winter. Per month: the
+# share of checks with an illness, and the symptoms it shows, by weight (hand-foot-mouth
+# disease is rare in any one class: two cases in a class within a week raise an alert). Demo data, not
+# an epidemiological model: it makes the year's pages and the EARS baselines look real.
+SEASONS = {
+    1: (0.055, {"fever": 4, "cough": 5, "vomiting": 1, "diarrhea": 1}),
+    2: (0.05, {"fever": 4, "cough": 5, "vomiting": 1, "diarrhea": 1}),
+    3: (0.04, {"fever": 3, "cough": 4, "rash": 1, "conjunctivitis": 1}),
+    4: (0.035, {"fever": 2, "cough": 2, "hand_foot_mouth_signs": 0.05, "rash": 1}),
+    5: (0.035, {"fever": 2, "cough": 1, "hand_foot_mouth_signs": 0.1, "rash": 1}),
+    6: (0.035, {"fever": 2, "cough": 1, "hand_foot_mouth_signs": 0.1, "diarrhea": 1}),
+    7: (0.03, {"fever": 2, "cough": 1, "hand_foot_mouth_signs": 0.05, "diarrhea": 1}),
+    8: (0.025, {"fever": 2, "cough": 1, "diarrhea": 1, "conjunctivitis": 1}),
+    9: (0.035, {"fever": 3, "cough": 3, "diarrhea": 1}),
+    10: (0.035, {"fever": 3, "cough": 3, "vomiting": 1, "diarrhea": 2}),
+    11: (0.045, {"fever": 3, "cough": 4, "vomiting": 2, "diarrhea": 2}),
+    12: (0.055, {"fever": 4, "cough": 5, "vomiting": 2, "diarrhea": 2}),
+}
 LARGE_SCALE_CHECK_DAYS = 1  # the last school day, at the scales outside FULL_SCALES
 FULL_SCALES = ("district", "test")
 PHONE_PREFIXES = ("133", "135", "137", "138", "139", "150", "152", "158", "159", "180", "187")
@@ -165,7 +186,8 @@ def _school_days(today: dt.date, weeks: int) -> list[dt.date]:
 def _plant(children_by_class: dict, days: list[dt.date]) -> dict:
     """(child_id, day) → symptoms for the planted clusters: in the first class, 4 children
     with fever on one day 3 school days ago; in the second class, hand-foot-mouth signs in
-    2 children within a week."""
+    2 children within a week; with six weeks of history or more, 3 children of the third
+    class with gastroenteritis on one day."""
     planted = {}
     class_ids = sorted(children_by_class)
     if class_ids and len(children_by_class[class_ids[0]]) >= 4 and len(days) >= 4:
@@ -175,6 +197,11 @@ def _plant(children_by_class: dict, days: list[dt.date]) -> dict:
         a, b = children_by_class[class_ids[1]][:2]
         planted[(a["id"], days[-5])] = ["hand_foot_mouth_signs", "fever"]
         planted[(b["id"], days[-2])] = ["hand_foot_mouth_signs"]
+    # With a longer history (the demo's year): a gastroenteritis cluster six school weeks
+    # back — 3 children of the third class vomiting on one day.
+    if len(class_ids) > 2 and len(children_by_class[class_ids[2]]) >= 3 and len(days) >= 30:
+        for child in children_by_class[class_ids[2]][:3]:
+            planted[(child["id"], days[-30])] = ["vomiting", "diarrhea"]
     return planted
 
 
@@ -185,13 +212,14 @@ def _check_row(rng, ch, day, session, planted_symptoms, batch_id):
         symptoms, temp = planted_symptoms, 38.4
         action = "sent_home"
     else:
+        sick, weights = SEASONS[day.month]
         roll = rng.random()
-        if roll < 0.03:
+        if roll < sick:
             attendance = "absent_sick"
-            symptoms = [rng.choice(("fever", "cough", "cough", "diarrhea", "vomiting"))]
-        elif roll < 0.07:
+            symptoms = rng.choices(list(weights), weights=list(weights.values()))
+        elif roll < sick + 0.04:
             attendance = "absent_other"
-        elif roll < 0.08:
+        elif roll < sick + 0.05:
             symptoms, action = ["cough"], "observe"
         if attendance == "present":
             temp = round(rng.uniform(36.2, 37.2), 1)
@@ -234,6 +262,9 @@ def _checks(ctx, children, days, *, plant: bool = True):
                     p = planted.get((ch["id"], day))
                     yield _check_row(rng, ch, day, session, p, batches[ch["institution_id"]])
 
+    # PostgreSQL: the months' partitions first, so the rows land in their months at once
+    # rather than in the DEFAULT partition ([children] #12; nothing on SQLite).
+    healthcheck_partitions_ensure(months=days)
     return ctx.stream(HealthCheck, rows())
 
 
@@ -274,7 +305,7 @@ def generate(ctx) -> None:
     exams = ctx.stream(Examination, _exams(ctx, children, with_growth=full))
     checks = alerts = 0
     if full and children:
-        checks = _checks(ctx, children, _school_days(ctx.today, CHECK_WEEKS))
+        checks = _checks(ctx, children, _school_days(ctx.today, ctx.history_weeks))
         alerts = _evaluate_alerts(ctx)
     elif children:
         days = _school_days(ctx.today, 1)[-LARGE_SCALE_CHECK_DAYS:]

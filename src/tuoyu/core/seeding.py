@@ -102,6 +102,9 @@ class SeedContext:
     today: dt.date
     stdout: Any = None
     quiet: bool = False
+    # Weeks of day-by-day history the generators make where they make any (daily checks):
+    # short by default, so the suites' many seeds stay quick; `make demo` asks for a year.
+    history_weeks: int = 4
     rng: random.Random = field(default_factory=random.Random)
     shared: dict = field(default_factory=dict)  # generators hand results to later ones
     streamed: dict = field(default_factory=dict)  # model label → rows written by `stream`
@@ -180,6 +183,7 @@ def run(
     stdout=None,
     quiet: bool = False,
     only: list[str] | None = None,
+    history_weeks: int = 4,
 ) -> SeedContext:
     ctx = SeedContext(
         scale=SCALES[scale],
@@ -188,6 +192,7 @@ def run(
         today=today or clock.today(),
         stdout=stdout,
         quiet=quiet,
+        history_weeks=history_weeks,
     )
     before = row_counts()
     started = time.perf_counter()

@@ -17,8 +17,16 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="数据库中已有数据时跳过（make demo 用）"
         )
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument(
+            "--history-weeks",
+            type=int,
+            default=4,
+            help="逐日历史数据（晨午检）的周数，默认 4 周；make demo 生成 52 周（一年）",
+        )
 
-    def handle(self, *args, scale, seed, today, if_empty, quiet, **options):
+    def handle(self, *args, scale, seed, today, if_empty, quiet, history_weeks, **options):
+        if not 1 <= history_weeks <= 104:
+            raise CommandError("--history-weeks 应为 1 至 104 的整数")
         if if_empty and seeding.has_data():
             self.stdout.write("已有数据，跳过生成。")
             return
@@ -33,6 +41,7 @@ class Command(BaseCommand):
             today=day,
             stdout=self.stdout,
             quiet=quiet,
+            history_weeks=history_weeks,
         )
         report = ctx.shared.get("report") or {}
         if report:
