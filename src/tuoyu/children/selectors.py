@@ -102,15 +102,16 @@ def certificate_scan_get(*, acting_user, certificate_id: int) -> MedicalCertific
     institution, the township the institution is located in, 区卫健局
     (`scopes.children_visible`). Anyone else, or a certificate without a scan: 404, the
     same answer as for one that does not exist (no hint that it does)."""
-    certificate = (
-        children_visible(MedicalCertificate.objects.exclude(scan=""), scope_of(acting_user))
-        .select_related("child")
-        .filter(pk=certificate_id)
-        .first()
-    )
-    if certificate is None:
+    return _with_scan(MedicalCertificate.objects.exclude(scan=""), certificate_id, acting_user)
+
+
+def _with_scan(qs, pk: int, acting_user):
+    """The row `pk` of `qs` (rows with a stored scan) if the caller sees its child; else
+    NotFound, whether it does not exist, has no scan or is out of scope."""
+    row = children_visible(qs, scope_of(acting_user)).select_related("child").filter(pk=pk).first()
+    if row is None:
         raise NotFound()
-    return certificate
+    return row
 
 
 def checks_of_class_day(*, acting_user, care_class: CareClass, on: dt.date, session: str):
@@ -149,15 +150,7 @@ def examination_scan_get(*, acting_user, exam_id: int) -> Examination:
     institution, the township the institution is located in, 区卫健局
     (`scopes.children_visible`). Anyone else, or an examination without a scan: 404, the
     same answer as for one that does not exist (no hint that it does)."""
-    exam = (
-        children_visible(Examination.objects.exclude(form_scan=""), scope_of(acting_user))
-        .select_related("child")
-        .filter(pk=exam_id)
-        .first()
-    )
-    if exam is None:
-        raise NotFound()
-    return exam
+    return _with_scan(Examination.objects.exclude(form_scan=""), exam_id, acting_user)
 
 
 def vaccination_overdue(*, acting_user, institution: Institution, on: dt.date):

@@ -278,23 +278,34 @@ def certificate_scan(request, certificate_id: int):
         )
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    # Opened before the event is written, so a file missing from storage records no
-    # download; closed again if the event cannot be written (the response closes it else).
-    scan = certificate.scan.open("rb")
-    try:
-        content_type = scan_content_type(scan)
-        medical_certificate_scan_download_record(
-            acting_user=request.user, certificate=certificate, size=certificate.scan.size
-        )
-    except BaseException:
-        scan.close()
-        raise
-    # The name carries no personal data (it stays in download histories): the document
-    # and its date of issue.
-    name = f"{gettext('返园医学证明')}-{certificate.issued_on:%Y%m%d}{scan_extension(content_type)}"
+    scan, name, content_type = _scan_download(
+        certificate.scan,
+        document=gettext("返园医学证明"),
+        day=certificate.issued_on,
+        record=lambda size: medical_certificate_scan_download_record(
+            acting_user=request.user, certificate=certificate, size=size
+        ),
+    )
     response = FileResponse(scan, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _scan_download(field, *, document: str, day: dt.date, record) -> tuple:
+    """A stored scan to send as an attachment (P-HC-1, P-HC-3): (open file, name, content
+    type), the type recognised again by content, the name the document and its date only
+    (it stays in download histories: no personal data). `record(size)` writes the audit
+    event. The view sends it with `nosniff`."""
+    # Opened before the event is written, so a file missing from storage records no
+    # download; closed again if the event cannot be written (the response closes it else).
+    scan = field.open("rb")
+    try:
+        content_type = scan_content_type(scan)
+        record(field.size)
+    except BaseException:
+        scan.close()
+        raise
+    return scan, f"{document}-{day:%Y%m%d}{scan_extension(content_type)}", content_type
 
 
 @login_required
@@ -310,21 +321,14 @@ def examination_scan(request, exam_id: int):
         exam = selectors.examination_scan_get(acting_user=request.user, exam_id=exam_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    # Opened before the event is written, so a file missing from storage records no
-    # download; closed again if the event cannot be written (the response closes it else).
-    scan = exam.form_scan.open("rb")
-    try:
-        content_type = scan_content_type(scan)
-        examination_scan_download_record(
-            acting_user=request.user, exam=exam, size=exam.form_scan.size
-        )
-    except BaseException:
-        scan.close()
-        raise
-    # The name carries no personal data (it stays in download histories): the document
-    # and the day of the examination.
-    document = gettext("入托体检表") if exam.kind == exam.Kind.ENTRY else gettext("体检表")
-    name = f"{document}-{exam.examined_on:%Y%m%d}{scan_extension(content_type)}"
+    scan, name, content_type = _scan_download(
+        exam.form_scan,
+        document=gettext("入托体检表") if exam.kind == exam.Kind.ENTRY else gettext("体检表"),
+        day=exam.examined_on,
+        record=lambda size: examination_scan_download_record(
+            acting_user=request.user, exam=exam, size=size
+        ),
+    )
     response = FileResponse(scan, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -157,18 +157,25 @@ def medical_certificate_scan_download_record(
     sensitive personal data, so the event is a reading of personal data (`pii_read`), as
     a revealed value is. The caller fetched the certificate through
     `selectors.certificate_scan_get`, which applies the access rule."""
+    scan_download_record(
+        acting_user=acting_user,
+        action=ChildrenAction.CERTIFICATE_SCAN_DOWNLOADED,
+        obj=certificate,
+        what=certificate.hospital,
+        detail={"issued_on": certificate.issued_on, "size": size},
+    )
+
+
+def scan_download_record(*, acting_user, action, obj, what: str, detail: dict) -> None:
+    """One download of a child's scanned health document (a certificate, P-HC-3; an
+    examination form, P-HC-1): a reading of personal data (`pii_read`), labelled with the
+    child's masked name — the audit log never holds the clear name."""
     with transaction.atomic():
         audit_record(
-            action=ChildrenAction.CERTIFICATE_SCAN_DOWNLOADED,
+            action=action,
             kind=AuditEvent.Kind.PII_READ,
             actor=acting_user,
-            obj=certificate,
-            # the masked name, as on the pages: the audit log never holds the clear name
-            object_label=f"{certificate.child.name_masked}：{certificate.hospital}",
-            detail={
-                "child_id": certificate.child_id,
-                "institution_id": certificate.institution_id,
-                "issued_on": certificate.issued_on,
-                "size": size,
-            },
+            obj=obj,
+            object_label=f"{obj.child.name_masked}：{what}",
+            detail={"child_id": obj.child_id, "institution_id": obj.institution_id, **detail},
         )

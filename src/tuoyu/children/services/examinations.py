@@ -24,12 +24,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from tuoyu.audit.models import AuditEvent
 from tuoyu.audit.services import audit_record
 from tuoyu.children import growth
 from tuoyu.children.catalogue import ChildrenAction
 from tuoyu.children.models import Child, Examination
-from tuoyu.children.services.certificates import SCAN_MAX_BYTES, SCAN_TYPES
+from tuoyu.children.services.certificates import (
+    SCAN_MAX_BYTES,
+    SCAN_TYPES,
+    scan_download_record,
+)
 from tuoyu.core import clock
 from tuoyu.core.bounds import date_check
 from tuoyu.core.catalogue import CoreError
@@ -190,21 +193,13 @@ def examination_scan_download_record(*, acting_user, exam: Examination, size: in
     sensitive personal data, so the event is a reading of personal data (`pii_read`), as for
     a medical certificate's scan. The caller fetched the examination through
     `selectors.examination_scan_get`, which applies the access rule."""
-    with transaction.atomic():
-        audit_record(
-            action=ChildrenAction.EXAMINATION_SCAN_DOWNLOADED,
-            kind=AuditEvent.Kind.PII_READ,
-            actor=acting_user,
-            obj=exam,
-            # the masked name, as on the pages: the audit log never holds the clear name
-            object_label=f"{exam.child.name_masked}：{exam.get_kind_display()}",
-            detail={
-                "child_id": exam.child_id,
-                "institution_id": exam.institution_id,
-                "examined_on": exam.examined_on,
-                "size": size,
-            },
-        )
+    scan_download_record(
+        acting_user=acting_user,
+        action=ChildrenAction.EXAMINATION_SCAN_DOWNLOADED,
+        obj=exam,
+        what=exam.get_kind_display(),
+        detail={"examined_on": exam.examined_on, "size": size},
+    )
 
 
 def child_for_exam(*, acting_user, child_id: int) -> Child:
