@@ -67,6 +67,13 @@ def race(user, institution, batches: list[list[dict]]) -> list:
         finally:
             connections.close_all()
 
+    # The months' partitions first: creating one is DDL on the parent table, which would
+    # queue behind the other batch's open transaction (and may end one of them with a
+    # deadlock, a retryable error) — another race than the one this test is about.
+    health_checks.healthcheck_partitions_ensure(
+        months={dt.date.fromisoformat(r["date"]) for batch in batches for r in batch},
+        refresh=True,
+    )
     with mock.patch.object(health_checks, "_stored", stored_then_wait):
         threads = [threading.Thread(target=run, args=(i,)) for i in range(len(batches))]
         for t in threads:
