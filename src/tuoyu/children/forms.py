@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu.children.models import Child
 from tuoyu.core import bounds
-from tuoyu.web.forms import StyledForm
+from tuoyu.web.forms import StyledForm, add_service_errors
 
 DATE = {"type": "date"}
 
@@ -87,18 +87,14 @@ class EnrolForm(StyledForm):
         }
 
     def add_service_errors(self, exc) -> None:
-        for item in exc.errors:
-            field = self.SERVICE_FIELDS.get(item.field, item.field)
-            self.add_error(field if field in self.fields else None, item.message)
+        add_service_errors(self, exc, self.SERVICE_FIELDS)
 
 
 class _ServiceErrors:
     SERVICE_FIELDS: dict = {}
 
     def add_service_errors(self, exc) -> None:
-        for item in exc.errors:
-            field = self.SERVICE_FIELDS.get(item.field, item.field)
-            self.add_error(field if field in self.fields else None, item.message)
+        add_service_errors(self, exc, self.SERVICE_FIELDS)
 
 
 class CertificateForm(_ServiceErrors, StyledForm):

@@ -28,6 +28,7 @@ from tuoyu.supervision.duties import checklist_for
 from tuoyu.supervision.models import Complaint, Inspection, ItemResult, RectificationOrder
 from tuoyu.supervision.services.credit import points_table as credit_points_table
 from tuoyu.supervision.services.risk import CONTRIBUTION_LABELS
+from tuoyu.web.forms import add_service_errors
 from tuoyu.web.tables import paginate
 
 INSPECT = "supervision.inspect"
@@ -38,11 +39,6 @@ BLACKLIST = "supervision.blacklist"
 RECORD_CREDIT = "supervision.record_credit"
 # The public pages read plans as the district's lead department does (published draws).
 _DISTRICT = Scope(kind=ScopeKind.DEPARTMENT, department_code=HEALTH_BUREAU)
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    for item in exc.errors:
-        form.add_error(item.field if item.field in form.fields else None, item.message)
 
 
 # --- public: complaints, status, blacklist ---------------------------------------------------
@@ -67,7 +63,7 @@ def complaint_new(request):
                 source_ip=client_ip(request),
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
             status = 429 if exc.status == 429 else 400
             return render(
                 request, "supervision/public/complaint_new.html", {"form": form}, status=status
@@ -149,7 +145,7 @@ def complaint_hotline(request):
                 channel=Complaint.Channel.HOTLINE,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("已登记 12345 热线投诉，查询码 %(n)s") % {"n": complaint.tracking_number}
@@ -180,7 +176,7 @@ def complaint_detail(request, pk: int):
                     substantiated=form.cleaned_data["substantiated"] == "yes",
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已答复，投诉人可凭查询码查看"))
                 return redirect("supervision:complaint", pk=complaint.pk)
@@ -230,7 +226,7 @@ def plans(request):
         try:
             plan = services.plan_create(acting_user=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("supervision:plan", pk=plan.pk)
     page = paginate(request, selectors.plans(acting_user=request.user), per_page=20)
@@ -310,7 +306,7 @@ def inspection_new(request):
                 order_id=int(order_id) if order_id and order_id.isdigit() else None,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("supervision:inspection", pk=inspection.pk)
     return render(request, "supervision/inspection_new.html", {"form": form, "order": order_id})
@@ -428,7 +424,9 @@ def order_detail(request, pk: int):
                 )
                 return redirect("supervision:order", pk=order.pk)
         except DomainError as exc:
-            _form_errors(reply_form if request.POST.get("action") == "reply" else decide_form, exc)
+            add_service_errors(
+                reply_form if request.POST.get("action") == "reply" else decide_form, exc
+            )
     return render(
         request,
         "supervision/order_detail.html",
@@ -477,7 +475,7 @@ def credit_event_new(request, institution_id: int):
                 acting_user=request.user, institution_id=institution_id, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已记录信用事件，信用等级已重新计算"))
             return redirect("supervision:credit", institution_id=institution_id)
@@ -503,7 +501,7 @@ def practitioner_credit(request):
                 acting_user=request.user, id_number=form.cleaned_data["id_number"]
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
     return render(request, "supervision/practitioner_credit.html", {"form": form, "found": found})
 
 
@@ -534,7 +532,7 @@ def blacklist(request):
                 decided_on=data["decided_on"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已提议，待另一名区卫健局工作人员审核"))
             return redirect("supervision:blacklist")
@@ -587,7 +585,7 @@ def cases(request):
                     ],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已立案，黑名单提议待另一名区卫健局工作人员审核"))
                 return redirect("supervision:cases")

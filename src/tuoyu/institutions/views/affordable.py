@@ -23,7 +23,8 @@ from tuoyu.institutions.selectors import affordable as selectors
 from tuoyu.institutions.selectors.directory import institution_by_uscc
 from tuoyu.institutions.services import affordable as services
 from tuoyu.institutions.services.downloads import affordable_document_download_record
-from tuoyu.institutions.views.chains import BoundedDateField, apply_errors, search_text
+from tuoyu.institutions.views.chains import BoundedDateField, search_text
+from tuoyu.web.forms import add_service_errors
 from tuoyu.web.tables import paginate
 
 DESIGNATE = "institutions.designate_affordable"
@@ -111,7 +112,7 @@ def affordable_designate(request):
                 decision_document=data["decision_document"],
             )
         except DomainError as exc:
-            apply_errors(form, exc, {"institution": "uscc"})
+            add_service_errors(form, exc, {"institution": "uscc"})
         else:
             messages.success(
                 request, gettext("已认定 %(name)s 为普惠性托育机构") % {"name": institution.name}
@@ -151,7 +152,7 @@ def affordable_withdraw(request, pk: int):
                 reason=data["reason"],
             )
         except DomainError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

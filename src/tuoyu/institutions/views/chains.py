@@ -24,6 +24,7 @@ from tuoyu.institutions.services import chains as services
 from tuoyu.institutions.services.downloads import chain_document_download_record
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import jurisdiction_code
+from tuoyu.web.forms import add_service_errors
 from tuoyu.web.tables import paginate
 
 MANAGE = "institutions.manage_chains"
@@ -129,13 +130,6 @@ class AttachForm(forms.Form):
     uscc = forms.CharField(label=_("分支机构统一社会信用代码"), max_length=18)
 
 
-def apply_errors(form: forms.Form, exc: DomainError, aliases: dict | None = None) -> None:
-    """Put a service's errors on the form fields they concern (others on the form)."""
-    for item in exc.errors:
-        name = (aliases or {}).get(item.field, item.field)
-        form.add_error(name if name in form.fields else None, item.message)
-
-
 def _agreement_or_404(request, pk: int):
     try:
         return selectors.chain_agreement_get(acting_user=request.user, pk=pk)
@@ -184,7 +178,7 @@ def chain_create(request):
                 document=data.get("document"),
             )
         except DomainError as exc:
-            apply_errors(form, exc, {"uscc": "head_uscc", "head": "head_uscc"})
+            add_service_errors(form, exc, {"uscc": "head_uscc", "head": "head_uscc"})
         else:
             messages.success(request, gettext("连锁经营协议已创建"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
@@ -239,7 +233,7 @@ def chain_edit(request, pk: int):
                 document=data.get("document"),
             )
         except DomainError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, gettext("连锁经营协议已保存"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
@@ -267,7 +261,7 @@ def chain_end(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, gettext("连锁经营协议已提前终止"))
             return redirect("institutions:chain_detail", pk=agreement.pk)
