@@ -48,3 +48,14 @@ def months_ago(months: int, today: dt.date | None = None) -> dt.date:
 
 def post(client, path: str, body: dict):
     return client.post(path, body, content_type="application/json")
+
+
+@pytest.fixture
+def other_institution_user(make_filed, make_user):
+    """Another nursery in the same township (多湖街道)."""
+    return make_user("qita", institution=make_filed(name="另一家托育有限公司"))
+
+
+@pytest.fixture
+def other_township_user(make_user):
+    return make_user("dongxiao", township="dongxiao")

@@ -61,17 +61,6 @@ def _downloads():
     return list(AuditEvent.objects.filter(action=ChildrenAction.CERTIFICATE_SCAN_DOWNLOADED))
 
 
-@pytest.fixture
-def other_institution_user(make_filed, make_user):
-    """Another nursery in the same township (多湖街道)."""
-    return make_user("qita", institution=make_filed(name="另一家托育有限公司"))
-
-
-@pytest.fixture
-def other_township_user(make_user):
-    return make_user("dongxiao", township="dongxiao")
-
-
 @pytest.mark.parametrize("role", ["nursery_user", "township_user", "health_user"])
 def test_p_hc_3_the_scan_is_downloaded_by_those_in_scope(client, request, role, certificate):
     """P-HC-3: the child's institution, its township and 区卫健局 download the scan: the
